@@ -1,0 +1,100 @@
+/**
+ * Interactive plots with plotly.js. A figure is plain data (traces + layout),
+ * shown as a bundle of three representations:
+ *   application/vnd.plotly.v1+json  the figure itself: JupyterLab and the course site render it;
+ *   text/html                       a <div> and a script for the classic notebook, which loads the
+ *                                   plotly.js that npm installed through the Jupyter server (no CDN);
+ *   text/plain                      a one-line summary for terminals.
+ */
+import { randomBytes } from 'node:crypto';
+import { displayBundle, liveDisplay, MimeBundle } from './notebook/display';
+
+/** A plotly trace; the fields the course uses are typed, the rest pass through. */
+export interface Trace {
+  type?: 'scatter' | 'bar' | 'heatmap' | 'histogram' | 'image';
+  mode?: 'lines' | 'markers' | 'lines+markers' | 'text';
+  name?: string;
+  x?: ArrayLike<number | string>;
+  y?: ArrayLike<number | string>;
+  z?: ArrayLike<ArrayLike<number>>;
+  text?: string | string[];
+  [key: string]: unknown;
+}
+
+export interface Layout {
+  title?: string | { text: string };
+  xaxis?: Record<string, unknown>;
+  yaxis?: Record<string, unknown>;
+  height?: number;
+  width?: number;
+  [key: string]: unknown;
+}
+
+export interface Figure {
+  data: Trace[];
+  layout?: Layout;
+}
+
+export const PLOTLY_MIME = 'application/vnd.plotly.v1+json';
+
+/** The classic notebook serves files under its root at files/; lessons sit one folder below the root. */
+const PLOTLY_SCRIPT_FROM_NOTEBOOK = '../../files/node_modules/plotly.js-dist-min/plotly.min.js';
+
+/** Typed arrays become plain arrays so that the figure survives JSON. */
+function plain(figure: Figure): Figure {
+  return JSON.parse(JSON.stringify(figure, (_key, value) => (ArrayBuffer.isView(value) ? Array.from(value as unknown as ArrayLike<number>) : value)));
+}
+
+function titleOf(figure: Figure): string {
+  const title = figure.layout?.title;
+  return typeof title === 'string' ? title : title?.text ?? 'untitled';
+}
+
+export function figureBundle(figure: Figure): MimeBundle {
+  const fig = plain(figure);
+  const id = `plot-${randomBytes(6).toString('hex')}`;
+  const height = fig.layout?.height ?? 420;
+  const html = `<div id="${id}" style="width:100%;height:${height}px"></div>
+<script>
+(function () {
+  var fig = ${JSON.stringify(fig).replace(/</g, '\\u003c')};
+  var url = ${JSON.stringify(PLOTLY_SCRIPT_FROM_NOTEBOOK)};
+  function draw(Plotly) { Plotly.newPlot(${JSON.stringify(id)}, fig.data, fig.layout || {}, { responsive: true }); }
+  if (window.Plotly) { draw(window.Plotly); }
+  else if (typeof window.require === 'function' && window.require.specified) { window.require([url], draw); }
+  else { var s = document.createElement('script'); s.src = url; s.onload = function () { draw(window.Plotly); }; document.head.appendChild(s); }
+})();
+</script>`;
+  const traces = fig.data.map((t) => t.name ?? t.type ?? 'trace').join(', ');
+  return { 'text/plain': `[plot: ${titleOf(fig)} — ${traces}]`, 'text/html': html, [PLOTLY_MIME]: fig };
+}
+
+/** Shows a figure once. */
+export function showPlot(figure: Figure): void {
+  displayBundle(figureBundle(figure));
+}
+
+/** A figure redrawn in place as training goes (e.g. after every epoch). */
+export function livePlot(): { update(figure: Figure): void } {
+  const display = liveDisplay();
+  return { update: (figure) => display.show(figureBundle(figure)) };
+}
+
+/** A line per series over a shared x axis: the usual loss/accuracy-per-epoch chart. */
+export function lineChart(options: {
+  title: string;
+  x: ArrayLike<number>;
+  series: Record<string, ArrayLike<number>>;
+  xTitle?: string;
+  yTitle?: string;
+  logY?: boolean;
+}): Figure {
+  return {
+    data: Object.entries(options.series).map(([name, y]) => ({ type: 'scatter', mode: 'lines+markers', name, x: options.x, y })),
+    layout: {
+      title: options.title,
+      xaxis: { title: { text: options.xTitle ?? '' } },
+      yaxis: { title: { text: options.yTitle ?? '' }, type: options.logY ? 'log' : 'linear' },
+    },
+  };
+}

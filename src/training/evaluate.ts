@@ -1,0 +1,24 @@
+/** Evaluating a model on a whole dataset, a batch at a time to bound memory. */
+import * as tf from '@tensorflow/tfjs';
+import { Accumulator } from './accumulator';
+import { countCorrect } from './metrics';
+
+/** Anything that maps a batch of inputs to class scores: a LayersModel's predict, or a hand-written net. */
+export type Predictor = (x: tf.Tensor) => tf.Tensor;
+
+export function asPredictor(model: tf.LayersModel | Predictor): Predictor {
+  return typeof model === 'function' ? model : (x) => model.predict(x) as tf.Tensor;
+}
+
+/** Accuracy of `model` on (x, labels), computed in batches of `batchSize`. */
+export function evaluateAccuracy(model: tf.LayersModel | Predictor, x: tf.Tensor, labels: tf.Tensor, batchSize = 1000): number {
+  const predict = asPredictor(model);
+  const totals = new Accumulator(2); // correct, seen
+  const n = x.shape[0];
+  for (let start = 0; start < n; start += batchSize) {
+    const size = Math.min(batchSize, n - start);
+    const correct = tf.tidy(() => countCorrect(predict(x.slice(start, size)), labels.slice(start, size)));
+    totals.add(correct, size);
+  }
+  return totals.ratio(0, 1);
+}

@@ -1,0 +1,23 @@
+// Every lesson, executed end to end through the real tslab kernel, reaches the thresholds declared in
+// its own notebook metadata. A lesson that fails names the cell, or each metric with its value and threshold.
+import { describe, expect, it } from 'vitest';
+import { describeThreshold, listLessons } from '../tools/notebooks';
+import { runLesson } from '../tools/run-lesson';
+
+const MINUTES = 60_000;
+
+describe.concurrent('lessons', () => {
+  for (const lesson of listLessons()) {
+    it(`lesson ${lesson.number} (${lesson.slug}) runs and reaches its thresholds`, async () => {
+      const { results, executedPath } = await runLesson(lesson);
+      const summary = `lesson ${lesson.number}: ${results.seconds} s on ${results.backend}; executed notebook: ${executedPath}`;
+      console.log(summary, results.metrics);
+      expect(results.failure, summary).toBeUndefined();
+      const misses = results.checks
+        .filter((c) => !c.passed)
+        .map((c) => `${c.metric} ${c.problem} (threshold ${describeThreshold(c.threshold)})`);
+      expect(misses, summary).toEqual([]);
+      expect(Object.keys(lesson.meta.thresholds).length, 'a lesson must declare what it guards').toBeGreaterThan(0);
+    }, 20 * MINUTES);
+  }
+});

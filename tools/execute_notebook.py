@@ -1,0 +1,103 @@
+"""Execute a notebook through a Jupyter kernel, one cell at a time, reporting as it goes.
+
+The course's lesson runner (tools/run-lesson.ts) starts this script with the Python that has
+Jupyter and reads its standard output: one JSON object per line, {"event": ..., ...}.
+It exists because `jupyter nbconvert --execute` is not enough for tslab: tslab reports errors only
+on stderr (nbconvert then prints an empty CellExecutionError and writes nothing), and it aborts
+requests that follow an error, which nbconvert does not treat as a failure. Here the first failing
+or hanging cell stops the run, its stderr becomes the message, and the executed notebook is always
+written, so the student can open it and see where it stopped.
+"""
+import argparse
+import asyncio
+import json
+import os
+import sys
+import time
+
+import nbformat
+from jupyter_client.kernelspec import NoSuchKernel
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+REPORTED = {"stream", "display_data", "update_display_data", "execute_result", "error"}
+
+
+def emit(event, **fields):
+    sys.stdout.write(json.dumps({"event": event, **fields}) + "\n")
+    sys.stdout.flush()
+
+
+class ReportingClient(NotebookClient):
+    """An nbclient that also forwards every output message to the runner as it arrives."""
+
+    def process_message(self, msg, cell, cell_index):
+        if msg["msg_type"] in REPORTED:
+            emit("output", cell=cell_index, type=msg["msg_type"], content=msg["content"])
+        return super().process_message(msg, cell, cell_index)
+
+
+def cell_stderr(cell):
+    """tslab puts compile errors and exceptions on stderr, not in an error output."""
+    texts = []
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "stream" and out.get("name") == "stderr":
+            texts.append(out.get("text", ""))
+        elif out.get("output_type") == "error":
+            texts.append("\n".join(out.get("traceback") or [f"{out.get('ename')}: {out.get('evalue')}"]))
+    return "".join(texts).strip()
+
+
+async def execute(nb, client, timeout):
+    code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    async with client.async_setup_kernel():
+        emit("kernel_ready", code_cells=len(code_cells))
+        for number, index in enumerate(code_cells, start=1):
+            cell = nb.cells[index]
+            emit("cell_start", cell=index, number=number, source=cell.source)
+            started = time.monotonic()
+            try:
+                await client.async_execute_cell(cell, index, execution_count=number)
+            except CellTimeoutError:
+                emit("cell_failed", cell=index, number=number, kind="timeout",
+                     message=f"stopped after {timeout} s without finishing")
+                return False
+            except DeadKernelError as error:
+                emit("cell_failed", cell=index, number=number, kind="kernel_died", message=str(error))
+                return False
+            except CellExecutionError:
+                emit("cell_failed", cell=index, number=number, kind="error",
+                     message=cell_stderr(cell) or "the kernel reported an error without a message")
+                return False
+            emit("cell_done", cell=index, number=number, seconds=round(time.monotonic() - started, 3))
+    return True
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebook")
+    parser.add_argument("output")
+    parser.add_argument("--kernel", default="tslab")
+    parser.add_argument("--timeout", type=int, default=600, help="seconds a cell may run")
+    args = parser.parse_args()
+
+    nb = nbformat.read(args.notebook, as_version=4)
+    workdir = os.path.dirname(os.path.abspath(args.notebook))
+    client = ReportingClient(nb, timeout=args.timeout, kernel_name=args.kernel, allow_errors=False,
+                             resources={"metadata": {"path": workdir}})
+    ok = False
+    try:
+        ok = asyncio.run(execute(nb, client, args.timeout))
+    except NoSuchKernel:
+        emit("fatal", kind="no_kernel", message=f"Jupyter has no kernel named '{args.kernel}'.")
+    except Exception as error:  # the kernel failed to start, the connection broke, ...
+        emit("fatal", kind="kernel", message=f"{type(error).__name__}: {error}")
+    finally:
+        os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
+        nbformat.write(nb, args.output)
+        emit("written", path=args.output)
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,37 @@
+// `npm run lesson -- <n>`: execute lesson n headless through the tslab kernel, as a student's Jupyter would.
+// Exits 1 if a cell fails or hangs past its time limit, or a metric misses its threshold.
+import { parseArgs } from 'node:util';
+import { findLesson } from './notebooks';
+import { resultsTable, terminalObserver } from './report';
+import { runLesson, SetupError } from './run-lesson';
+
+const usage = 'usage: npm run lesson -- <lesson number or name> [--timeout <seconds per cell>]';
+
+async function main(): Promise<number> {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: { timeout: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help || positionals.length !== 1) {
+    console.log(usage);
+    return values.help ? 0 : 2;
+  }
+  const timeout = values.timeout === undefined ? undefined : Number(values.timeout);
+  if (timeout !== undefined && !(timeout > 0)) {
+    console.error(`--timeout must be a positive number of seconds, not "${values.timeout}".`);
+    return 2;
+  }
+  const lesson = findLesson(positionals[0]);
+  console.log(`Running lesson ${lesson.number}: ${lesson.meta.title} (${lesson.path})`);
+  const run = await runLesson(lesson, { cellTimeoutSeconds: timeout, observer: terminalObserver() });
+  console.log(resultsTable(lesson, run.results, run.executedPath));
+  return run.results.passed ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof SetupError || error instanceof Error ? error.message : String(error));
+    process.exit(1);
+  },
+);

@@ -1,0 +1,105 @@
+/**
+ * The lessons as files: where they are, what their metadata declares, and how
+ * a run's recorded metrics compare with the declared thresholds.
+ *
+ * A lesson's notebook metadata carries a `course` object, e.g.
+ *   "course": { "lesson": 1, "title": "…", "cell_timeout_seconds": 300,
+ *               "thresholds": { "scratch_loss": { "max": 1e-4 }, "test_accuracy": { "min": 0.85 } } }
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from './jupyter.mjs';
+
+export const LESSONS_DIR = join(REPO_ROOT, 'lessons');
+export const EXECUTED_DIR = join(REPO_ROOT, 'build', 'lessons');
+
+export interface Threshold {
+  min?: number;
+  max?: number;
+}
+
+export interface LessonMeta {
+  lesson: number;
+  title: string;
+  cell_timeout_seconds?: number;
+  thresholds: Record<string, Threshold>;
+}
+
+export interface LessonFile {
+  number: number;
+  /** e.g. 01-linear-regression */
+  slug: string;
+  path: string;
+  meta: LessonMeta;
+}
+
+/** The minimal notebook shape the tools read and write. */
+export interface Notebook {
+  cells: Array<{ cell_type: string; source: string | string[]; outputs?: Array<Record<string, unknown>>; metadata?: Record<string, unknown> }>;
+  metadata: Record<string, unknown> & { course?: LessonMeta & { results?: LessonResults } };
+  nbformat: number;
+  nbformat_minor: number;
+}
+
+export interface ThresholdCheck {
+  metric: string;
+  value: number | undefined;
+  threshold: Threshold;
+  passed: boolean;
+  /** Why it failed, in words. */
+  problem?: string;
+}
+
+export interface LessonResults {
+  passed: boolean;
+  backend?: string;
+  seconds: number;
+  finished_at: string;
+  metrics: Record<string, number>;
+  checks: ThresholdCheck[];
+  failure?: string;
+}
+
+export function readNotebook(path: string): Notebook {
+  return JSON.parse(readFileSync(path, 'utf8')) as Notebook;
+}
+
+export function listLessons(): LessonFile[] {
+  return readdirSync(LESSONS_DIR)
+    .filter((name) => /^\d\d-.+\.ipynb$/.test(name))
+    .sort()
+    .map((name) => {
+      const path = join(LESSONS_DIR, name);
+      const meta = readNotebook(path).metadata.course;
+      if (!meta) throw new Error(`${path} has no "course" metadata (lesson number, title, thresholds).`);
+      return { number: meta.lesson, slug: name.replace(/\.ipynb$/, ''), path, meta };
+    });
+}
+
+/** Finds a lesson by number ("1", "01") or slug. */
+export function findLesson(id: string): LessonFile {
+  const lessons = listLessons();
+  const found = lessons.find((l) => String(l.number) === id.replace(/^0+(?=\d)/, '') || l.slug === id || l.slug.startsWith(`${id}-`));
+  if (!found) {
+    const known = lessons.map((l) => `${l.number} (${l.slug})`).join(', ');
+    throw new Error(`There is no lesson "${id}". Lessons: ${known}.`);
+  }
+  return found;
+}
+
+export function describeThreshold(t: Threshold): string {
+  return [t.min !== undefined ? `≥ ${t.min}` : '', t.max !== undefined ? `≤ ${t.max}` : ''].filter(Boolean).join(' and ');
+}
+
+/** Compares recorded metrics with the thresholds; a missing or non-finite metric fails. */
+export function checkThresholds(thresholds: Record<string, Threshold>, metrics: Record<string, number>): ThresholdCheck[] {
+  return Object.entries(thresholds).map(([metric, threshold]) => {
+    const value = metrics[metric];
+    let problem: string | undefined;
+    if (value === undefined) problem = 'was not recorded';
+    else if (!Number.isFinite(value)) problem = `is ${value}: training diverged`;
+    else if (threshold.min !== undefined && value < threshold.min) problem = `is ${value}, below the minimum ${threshold.min}`;
+    else if (threshold.max !== undefined && value > threshold.max) problem = `is ${value}, above the maximum ${threshold.max}`;
+    return { metric, value, threshold, passed: problem === undefined, problem };
+  });
+}
