@@ -1,0 +1,111 @@
+// `npm run bench`: the fixed workloads on every TensorFlow.js backend that loads (each in its own
+// process, so that peak memory is its own), and in PyTorch where Debian's python3-torch is installed,
+// all in one run. Prints a table and writes build/bench.json.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import { BACKEND_CHOICES, BackendChoice, selectBackend } from '../../src/backend';
+import { datasetFiles } from '../../src/data/mnist';
+import { REPO_ROOT } from '../jupyter.mjs';
+import { WORKLOADS, WorkloadResult } from './workloads';
+
+interface BackendReport {
+  backend: string;
+  available: boolean;
+  reason?: string;
+  peakRssMiB?: number;
+  results: WorkloadResult[];
+}
+
+const { values } = parseArgs({
+  options: {
+    backend: { type: 'string' }, // internal: run the workloads on one backend and print JSON
+    'max-seconds': { type: 'string', default: '20' },
+    backends: { type: 'string', default: BACKEND_CHOICES.join(',') },
+    'torch-threads': { type: 'string', default: '1' },
+  },
+});
+const maxSeconds = Number(values['max-seconds']);
+
+async function benchOneBackend(choice: BackendChoice): Promise<void> {
+  let report: BackendReport;
+  try {
+    const info = await selectBackend({ force: choice });
+    const results: WorkloadResult[] = [];
+    for (const workload of WORKLOADS) results.push(await workload.run(maxSeconds));
+    report = { backend: `tfjs-${info.choice}`, available: true, results, peakRssMiB: process.resourceUsage().maxRSS / 1024 };
+  } catch (error) {
+    report = { backend: `tfjs-${choice}`, available: false, reason: (error as Error).message.split('\n')[0], results: [] };
+  }
+  process.stdout.write(`${JSON.stringify(report)}\n`);
+}
+
+function runChild(command: string, args: string[]): string | undefined {
+  const child = spawnSync(command, args, { cwd: REPO_ROOT, encoding: 'utf8', maxBuffer: 16 << 20 });
+  if (child.status !== 0) {
+    console.error(`${command} ${args.join(' ')} failed:\n${child.stderr}`);
+    return undefined;
+  }
+  return child.stdout.trim().split('\n').pop();
+}
+
+function torchReport(): BackendReport {
+  const probe = spawnSync('/usr/bin/python3', ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
+  if (probe.status !== 0) return { backend: 'pytorch', available: false, reason: "Debian's python3-torch is not installed", results: [] };
+  const files = datasetFiles('mnist');
+  const out = runChild('/usr/bin/python3', [
+    join(REPO_ROOT, 'tools', 'bench', 'torch_workloads.py'), '--images', files.trainImages, '--labels', files.trainLabels,
+    '--max-seconds', String(maxSeconds), '--threads', values['torch-threads']!,
+  ]);
+  return out
+    ? { backend: `pytorch ${probe.stdout.trim()} (${values['torch-threads']} thread)`, available: true, results: JSON.parse(out) as WorkloadResult[] }
+    : { backend: 'pytorch', available: false, reason: 'the PyTorch run failed (see above)', results: [] };
+}
+
+function table(reports: BackendReport[]): string {
+  const torch = reports.find((r) => r.backend.startsWith('pytorch') && r.available);
+  const rows: string[][] = [['backend', 'workload', 'throughput', 'vs PyTorch', 'tensors before→after', 'peak RSS']];
+  for (const report of reports) {
+    if (!report.available) {
+      rows.push([report.backend, `not available: ${report.reason}`, '', '', '', '']);
+      continue;
+    }
+    for (const r of report.results) {
+      const reference = torch?.results.find((t) => t.workload === r.workload);
+      rows.push([
+        report.backend, r.workload, `${r.throughput.toFixed(r.throughput < 10 ? 2 : 0)} ${r.unit}`,
+        reference && report !== torch ? `${(r.throughput / reference.throughput).toFixed(2)}×` : '',
+        r.tensorsBefore === undefined ? '' : `${r.tensorsBefore}→${r.tensorsAfter}`,
+        report.peakRssMiB ? `${report.peakRssMiB.toFixed(0)} MiB` : '',
+      ]);
+    }
+  }
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`).join('\n');
+}
+
+async function main(): Promise<void> {
+  if (values.backend) return benchOneBackend(values.backend as BackendChoice);
+  const reports: BackendReport[] = [];
+  for (const choice of values.backends!.split(',') as BackendChoice[]) {
+    console.error(`bench: ${choice}…`);
+    const out = runChild(join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), [join(REPO_ROOT, 'tools', 'bench', 'run.ts'), '--backend', choice, '--max-seconds', String(maxSeconds)]);
+    if (out) reports.push(JSON.parse(out) as BackendReport);
+  }
+  console.error('bench: pytorch…');
+  reports.push(torchReport());
+  const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, tfjs: tf.version.tfjs };
+  mkdirSync(join(REPO_ROOT, 'build'), { recursive: true });
+  writeFileSync(join(REPO_ROOT, 'build', 'bench.json'), `${JSON.stringify({ date: new Date().toISOString(), machine, maxSeconds, reports }, null, 2)}\n`);
+  console.log(`Machine: ${machine.cpus} × ${machine.cpu}, ${machine.memoryGiB} GiB, Node ${machine.node}, TensorFlow.js ${machine.tfjs}; each workload capped at ${maxSeconds} s\n`);
+  console.log(table(reports));
+  console.log('\nWritten: build/bench.json');
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

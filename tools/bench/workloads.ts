@@ -1,0 +1,152 @@
+/**
+ * The benchmark's fixed workloads, the seeds' recipes: each trains on real MNIST
+ * for a given number of samples (capped by time on slow backends) and reports
+ * samples per second. tools/bench/torch_workloads.py runs the same in PyTorch.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { imagesToTensor, labelsToTensor, loadDataset, takeImages } from '../../src/data/mnist';
+import { createRng } from '../../src/random';
+
+export interface WorkloadResult {
+  workload: string;
+  unit: string;
+  /** samples/s for training workloads, GFLOP/s for the operator workloads */
+  throughput: number;
+  samples: number;
+  seconds: number;
+  tensorsBefore: number;
+  tensorsAfter: number;
+}
+
+export interface Workload {
+  name: string;
+  unit: 'samples/s' | 'GFLOP/s';
+  run(maxSeconds: number): Promise<WorkloadResult>;
+}
+
+const seed = 1;
+const glorot = () => tf.initializers.glorotUniform({ seed: createRng(seed).seed() });
+
+function mnistTrain(count: number, shape: number[]): { x: tf.Tensor; y: tf.Tensor } {
+  const set = takeImages(loadDataset('mnist').train, count);
+  return tf.tidy(() => ({ x: imagesToTensor(set).reshape([set.count, ...shape]), y: tf.oneHot(labelsToTensor(set), 10).toFloat() }));
+}
+
+/** Trains `model` with `optimizer` over batches of (x, y) until the data or the time runs out. */
+async function trainLoop(name: string, model: tf.LayersModel, optimizer: tf.Optimizer, loss: (y: tf.Tensor, p: tf.Tensor) => tf.Scalar,
+  x: tf.Tensor, y: tf.Tensor, batchSize: number, maxSeconds: number): Promise<WorkloadResult> {
+  const step = (start: number) => {
+    const size = Math.min(batchSize, x.shape[0] - start);
+    tf.tidy(() => {
+      const xb = x.slice(start, size);
+      const yb = y.slice(start, size);
+      optimizer.minimize(() => loss(yb, model.predict(xb) as tf.Tensor));
+    });
+    return size;
+  };
+  step(0); // warm-up: kernels compiled, optimizer slots created
+  await tf.nextFrame();
+  const tensorsBefore = tf.memory().numTensors;
+  const started = performance.now();
+  let samples = 0;
+  for (let start = 0; start < x.shape[0]; start += batchSize) {
+    samples += step(start);
+    if ((performance.now() - started) / 1000 > maxSeconds) break;
+  }
+  await (model.getWeights()[0].data()); // wait for queued work
+  const seconds = (performance.now() - started) / 1000;
+  return { workload: name, unit: 'samples/s', throughput: samples / seconds, samples, seconds, tensorsBefore, tensorsAfter: tf.memory().numTensors };
+}
+
+const softmaxCrossEntropy = (y: tf.Tensor, logits: tf.Tensor) => tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
+
+export const WORKLOADS: Workload[] = [
+  {
+    name: 'mlp 784-250-200-10, Adam, batch 64',
+    unit: 'samples/s',
+    async run(maxSeconds) {
+      const { x, y } = mnistTrain(60000, [784]);
+      const model = tf.sequential({ layers: [
+        tf.layers.dense({ units: 250, activation: 'relu', inputShape: [784], kernelInitializer: glorot() }),
+        tf.layers.dense({ units: 200, activation: 'relu', kernelInitializer: glorot() }),
+        tf.layers.dense({ units: 10, kernelInitializer: glorot() }),
+      ] });
+      const optimizer = tf.train.adam(1e-2);
+      const result = await trainLoop(this.name, model, optimizer, softmaxCrossEntropy, x, y, 64, maxSeconds);
+      tf.dispose([x, y]); model.dispose(); optimizer.dispose();
+      return result;
+    },
+  },
+  {
+    name: 'sigmoid 784-200-10, SGD, one sample a step',
+    unit: 'samples/s',
+    async run(maxSeconds) {
+      const { x, y } = mnistTrain(10000, [784]);
+      const model = tf.sequential({ layers: [
+        tf.layers.dense({ units: 200, activation: 'sigmoid', inputShape: [784], kernelInitializer: glorot() }),
+        tf.layers.dense({ units: 10, activation: 'sigmoid', kernelInitializer: glorot() }),
+      ] });
+      const optimizer = tf.train.sgd(0.01);
+      const mse = (yb: tf.Tensor, p: tf.Tensor) => tf.losses.meanSquaredError(yb, p) as tf.Scalar;
+      const result = await trainLoop(this.name, model, optimizer, mse, x, y, 1, maxSeconds);
+      tf.dispose([x, y]); model.dispose(); optimizer.dispose();
+      return result;
+    },
+  },
+  {
+    name: 'LeNet (sigmoid, avg pool), SGD, batch 256',
+    unit: 'samples/s',
+    async run(maxSeconds) {
+      const { x, y } = mnistTrain(60000, [28, 28, 1]);
+      const model = tf.sequential({ layers: [
+        tf.layers.conv2d({ filters: 6, kernelSize: 5, padding: 'same', activation: 'sigmoid', inputShape: [28, 28, 1], kernelInitializer: glorot() }),
+        tf.layers.averagePooling2d({ poolSize: 2, strides: 2 }),
+        tf.layers.conv2d({ filters: 16, kernelSize: 5, activation: 'sigmoid', kernelInitializer: glorot() }),
+        tf.layers.averagePooling2d({ poolSize: 2, strides: 2 }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 120, activation: 'sigmoid', kernelInitializer: glorot() }),
+        tf.layers.dense({ units: 84, activation: 'sigmoid', kernelInitializer: glorot() }),
+        tf.layers.dense({ units: 10, kernelInitializer: glorot() }),
+      ] });
+      const optimizer = tf.train.sgd(0.9);
+      const result = await trainLoop(this.name, model, optimizer, softmaxCrossEntropy, x, y, 256, maxSeconds);
+      tf.dispose([x, y]); model.dispose(); optimizer.dispose();
+      return result;
+    },
+  },
+  operatorWorkload('matmul 1024×1024 · 1024×1024', 2 * 1024 ** 3, () => {
+    const a = tf.randomUniform([1024, 1024], -1, 1, 'float32', 1);
+    const b = tf.randomUniform([1024, 1024], -1, 1, 'float32', 2);
+    return { op: () => tf.matMul(a, b), inputs: [a, b] };
+  }),
+  operatorWorkload('conv2d 64×28×28×16 ⊛ 3×3×16×32', 2 * 64 * 28 * 28 * 32 * 3 * 3 * 16, () => {
+    const x = tf.randomUniform([64, 28, 28, 16], -1, 1, 'float32', 1);
+    const w = tf.randomUniform([3, 3, 16, 32], -1, 1, 'float32', 2);
+    return { op: () => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same'), inputs: [x, w] };
+  }),
+];
+
+/** Repeats one operator for about `maxSeconds` (at most 2 s here: it only needs a stable rate). */
+function operatorWorkload(name: string, flops: number, make: () => { op: () => tf.Tensor; inputs: tf.Tensor[] }): Workload {
+  return {
+    name,
+    unit: 'GFLOP/s',
+    async run(maxSeconds) {
+      const { op, inputs } = make();
+      op().dispose(); // warm-up
+      const tensorsBefore = tf.memory().numTensors;
+      const started = performance.now();
+      let runs = 0;
+      while ((performance.now() - started) / 1000 < Math.min(2, maxSeconds) || runs < 2) {
+        const out = op();
+        await out.data();
+        out.dispose();
+        runs++;
+      }
+      const seconds = (performance.now() - started) / 1000;
+      const tensorsAfter = tf.memory().numTensors;
+      tf.dispose(inputs);
+      return { workload: name, unit: 'GFLOP/s', throughput: (runs * flops) / seconds / 1e9, samples: runs, seconds, tensorsBefore, tensorsAfter };
+    },
+  };
+}
