@@ -9,6 +9,9 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const TSLAB_BINARY = join(REPO_ROOT, 'node_modules', '.bin', 'tslab');
 export const KERNEL_NAME = 'tslab';
 
+/** Python's debugger integration warns about "frozen modules" on every Jupyter start; the warning means nothing here. */
+export const QUIET_PYTHON_ENV = { ...process.env, PYDEVD_DISABLE_FILE_VALIDATION: '1' };
+
 /** What the lesson runner and `npm start` need from Python. */
 const REQUIRED_MODULES = ['nbformat', 'nbclient', 'jupyter_client', 'notebook'];
 
@@ -50,7 +53,7 @@ export function tslabKernelSpec(python) {
   const script =
     'import json\nfrom jupyter_client.kernelspec import KernelSpecManager\n' +
     `specs = KernelSpecManager().get_all_specs()\nprint(json.dumps(specs.get(${JSON.stringify(KERNEL_NAME)})))`;
-  const output = execFileSync(python, ['-c', script], { encoding: 'utf8' });
+  const output = execFileSync(python, ['-c', script], { encoding: 'utf8', env: QUIET_PYTHON_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
   const spec = JSON.parse(output);
   return spec ? { argv: spec.spec.argv, resource_dir: spec.resource_dir } : undefined;
 }

@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LESSON_INFO_MIME, METRIC_MIME } from '../src/lesson';
-import { findJupyterPython, JUPYTER_INSTALL_HINT, KERNEL_NAME, kernelIsRegistered, REPO_ROOT } from './jupyter.mjs';
+import { findJupyterPython, JUPYTER_INSTALL_HINT, KERNEL_NAME, kernelIsRegistered, QUIET_PYTHON_ENV, REPO_ROOT } from './jupyter.mjs';
 import { checkThresholds, EXECUTED_DIR, LessonFile, LessonResults, readNotebook } from './notebooks';
 
 export const DEFAULT_CELL_TIMEOUT_SECONDS = 600;
@@ -71,7 +71,7 @@ export async function runLesson(
   const child = spawn(
     python,
     [join(REPO_ROOT, 'tools', 'execute_notebook.py'), lesson.path, executedPath, `--kernel=${options.kernelName ?? KERNEL_NAME}`, `--timeout=${timeout}`],
-    { cwd: REPO_ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: REPO_ROOT, env: { ...QUIET_PYTHON_ENV, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let executorStderr = '';
   child.stderr.on('data', (chunk: Buffer) => (executorStderr += chunk.toString()));
