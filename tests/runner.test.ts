@@ -6,10 +6,13 @@ import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../tools/jupyter.mjs';
 import { findLesson, LessonFile, LessonMeta, Notebook, readNotebook } from '../tools/notebooks';
-import { runLesson, SetupError } from '../tools/run-lesson';
+import { runLesson as runLessonIn, SetupError } from '../tools/run-lesson';
 
 const scratch = join(REPO_ROOT, 'build', 'test-lessons');
 mkdirSync(scratch, { recursive: true });
+/** Test notebooks' executed copies stay out of build/lessons/, which the site publishes. */
+const executedDir = join(scratch, 'executed');
+const runLesson = (lesson: LessonFile, options: Parameters<typeof runLessonIn>[1] = {}) => runLessonIn(lesson, { executedDir, ...options });
 
 /** Writes a notebook into its own folder, next to a `src` link as in lessons/, and describes it as a lesson. */
 function lessonFrom(slug: string, notebook: Notebook): LessonFile {

@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { LESSON_INFO_MIME, METRIC_MIME } from '../src/lesson';
 import { findJupyterPython, JUPYTER_INSTALL_HINT, KERNEL_NAME, kernelIsRegistered, QUIET_PYTHON_ENV, REPO_ROOT } from './jupyter.mjs';
 import { checkThresholds, EXECUTED_DIR, LessonFile, LessonResults, readNotebook } from './notebooks';
@@ -46,13 +46,20 @@ export interface LessonRun {
 
 export class SetupError extends Error {}
 
-export function executedPathOf(lesson: LessonFile): string {
-  return join(EXECUTED_DIR, `${lesson.slug}.ipynb`);
+export function executedPathOf(lesson: LessonFile, executedDir = EXECUTED_DIR): string {
+  return join(executedDir, `${lesson.slug}.ipynb`);
 }
 
 export async function runLesson(
   lesson: LessonFile,
-  options: { cellTimeoutSeconds?: number; observer?: RunObserver; env?: NodeJS.ProcessEnv; kernelName?: string } = {},
+  options: {
+    cellTimeoutSeconds?: number;
+    observer?: RunObserver;
+    env?: NodeJS.ProcessEnv;
+    kernelName?: string;
+    /** Where the executed notebook goes (build/lessons/, which the site publishes, unless told otherwise). */
+    executedDir?: string;
+  } = {},
 ): Promise<LessonRun> {
   const python = findJupyterPython();
   if (!python) throw new SetupError(`Jupyter is not installed, so lessons cannot run.\n  Fix: run \`npm run setup\`, or ${JUPYTER_INSTALL_HINT}`);
@@ -60,8 +67,8 @@ export async function runLesson(
     throw new SetupError(`Jupyter has no tslab kernel for this checkout.\n  Fix: run \`npm run setup\` (it registers node_modules/.bin/tslab).`);
   }
   const timeout = options.cellTimeoutSeconds ?? lesson.meta.cell_timeout_seconds ?? DEFAULT_CELL_TIMEOUT_SECONDS;
-  const executedPath = executedPathOf(lesson);
-  mkdirSync(EXECUTED_DIR, { recursive: true });
+  const executedPath = executedPathOf(lesson, options.executedDir);
+  mkdirSync(dirname(executedPath), { recursive: true });
 
   const metrics: Record<string, number> = {};
   let backend: string | undefined;
