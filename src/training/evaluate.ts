@@ -17,7 +17,11 @@ export function evaluateAccuracy(model: tf.LayersModel | Predictor, x: tf.Tensor
   const n = x.shape[0];
   for (let start = 0; start < n; start += batchSize) {
     const size = Math.min(batchSize, n - start);
-    const correct = tf.tidy(() => countCorrect(predict(x.slice(start, size)), labels.slice(start, size)));
+    const correct = tf.tidy(() => {
+      // gather, not slice: the wasm backend's slice copies the whole source tensor out of wasm memory first.
+      const rows = tf.range(start, start + size, 1, 'int32');
+      return countCorrect(predict(tf.gather(x, rows)), tf.gather(labels, rows));
+    });
     totals.add(correct, size);
   }
   return totals.ratio(0, 1);

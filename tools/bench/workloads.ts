@@ -38,8 +38,9 @@ async function trainLoop(name: string, model: tf.LayersModel, optimizer: tf.Opti
   const step = (start: number) => {
     const size = Math.min(batchSize, x.shape[0] - start);
     tf.tidy(() => {
-      const xb = x.slice(start, size);
-      const yb = y.slice(start, size);
+      const rows = tf.range(start, start + size, 1, 'int32'); // gather: wasm's slice copies the whole source
+      const xb = tf.gather(x, rows);
+      const yb = tf.gather(y, rows);
       optimizer.minimize(() => loss(yb, model.predict(xb) as tf.Tensor));
     });
     return size;
