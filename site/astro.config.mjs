@@ -1,0 +1,39 @@
+// The course site: Starlight gives navigation, search (pagefind), themes and the mobile layout; the
+// lesson pages are rendered from the executed notebooks by src/pages/lessons/[slug].astro.
+import starlight from '@astrojs/starlight';
+import { defineConfig } from 'astro/config';
+import { fileURLToPath } from 'node:url';
+
+// The course is the folder above site/; the pages read lessons/, build/lessons/ and build/models/ there.
+process.env.COURSE_ROOT ??= fileURLToPath(new URL('..', import.meta.url));
+const { listLessons } = await import('./src/lib/course.ts');
+
+export default defineConfig({
+  // tools/site.ts builds into dist/ and moves it to build/site/ (building straight outside the project
+  // leaves Astro's .astro/ files in the output); it previews build/site/ with SITE_OUT=../build/site.
+  outDir: process.env.SITE_OUT ?? './dist',
+  // Everything the site needs is in the build; nothing is fetched from elsewhere at run time.
+  telemetry: false,
+  server: { host: '127.0.0.1' },
+  vite: {
+    // TensorFlow.js and plotly.js are large by nature; the warning would only be noise.
+    build: { chunkSizeWarningLimit: 4000 },
+  },
+  integrations: [
+    starlight({
+      title: 'Deep learning in TypeScript',
+      description: 'A course in executable notebooks: TensorFlow.js on MNIST, from linear regression to LeNet.',
+      customCss: ['./src/styles/course.css'],
+      lastUpdated: false,
+      sidebar: [
+        { label: 'Home', link: '/' },
+        {
+          label: 'Lessons',
+          items: listLessons().map((lesson) => ({ label: `${lesson.number}. ${lesson.title}`, link: `/lessons/${lesson.slug}/` })),
+        },
+        { label: 'Live demo: draw a digit', link: '/demo/' },
+        { label: 'Running the course', link: '/running/' },
+      ],
+    }),
+  ],
+});

@@ -1,0 +1,137 @@
+/**
+ * Where the site finds the course: the clean notebooks in lessons/, their executed copies in
+ * build/lessons/ (written by tools/run-lesson.ts with results in metadata.course.results), and
+ * the models lessons save under build/models/. Everything is read at build time; the site is static.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/** Set by astro.config.mjs (the folder above site/); COURSE_ROOT overrides it, e.g. for tests. */
+export function courseRoot(): string {
+  return resolve(process.env.COURSE_ROOT ?? join(process.cwd(), '..'));
+}
+
+export interface Threshold {
+  min?: number;
+  max?: number;
+}
+
+export interface ThresholdCheck {
+  metric: string;
+  value?: number;
+  threshold: Threshold;
+  passed: boolean;
+  problem?: string;
+}
+
+export interface LessonResults {
+  passed: boolean;
+  backend?: string;
+  seconds: number;
+  finished_at: string;
+  metrics: Record<string, number>;
+  checks: ThresholdCheck[];
+  failure?: string;
+}
+
+export interface CourseMeta {
+  lesson: number;
+  title: string;
+  thresholds: Record<string, Threshold>;
+  results?: LessonResults;
+}
+
+export type MultilineString = string | string[];
+
+export interface Output {
+  output_type: 'stream' | 'display_data' | 'execute_result' | 'error' | 'update_display_data';
+  name?: 'stdout' | 'stderr';
+  text?: MultilineString;
+  data?: Record<string, unknown>;
+  metadata?: Record<string, unknown>;
+  ename?: string;
+  evalue?: string;
+  traceback?: string[];
+}
+
+export interface Cell {
+  cell_type: 'markdown' | 'code' | 'raw';
+  source: MultilineString;
+  outputs?: Output[];
+  execution_count?: number | null;
+  attachments?: Record<string, Record<string, string>>;
+  metadata?: Record<string, unknown>;
+}
+
+export interface Notebook {
+  cells: Cell[];
+  metadata: { course?: CourseMeta } & Record<string, unknown>;
+}
+
+export interface Lesson {
+  number: number;
+  /** The notebook's file name without .ipynb, e.g. 01-linear-regression; also the page's slug. */
+  slug: string;
+  title: string;
+  cleanPath: string;
+  /** The executed copy, or undefined when the lesson has not been run yet. */
+  executedPath?: string;
+  /** The executed notebook if there is one, else the clean one (the page then says so). */
+  notebook: Notebook;
+  meta: CourseMeta;
+}
+
+export const joinText = (text: MultilineString | undefined): string => (Array.isArray(text) ? text.join('') : text ?? '');
+
+function readNotebook(path: string): Notebook {
+  return JSON.parse(readFileSync(path, 'utf8')) as Notebook;
+}
+
+/** Same rule as tools/notebooks.ts: lessons are lessons/NN-*.ipynb; build/lessons also holds test fixtures. */
+const LESSON_FILE = /^\d\d-.+\.ipynb$/;
+
+let cache: Lesson[] | undefined;
+
+export function listLessons(): Lesson[] {
+  if (cache) return cache;
+  const root = courseRoot();
+  const dir = join(root, 'lessons');
+  cache = readdirSync(dir)
+    .filter((name) => LESSON_FILE.test(name))
+    .sort()
+    .map((name) => {
+      const slug = name.replace(/\.ipynb$/, '');
+      const cleanPath = join(dir, name);
+      const executed = join(root, 'build', 'lessons', name);
+      const executedPath = existsSync(executed) ? executed : undefined;
+      const notebook = readNotebook(executedPath ?? cleanPath);
+      const clean = readNotebook(cleanPath).metadata.course;
+      // Thresholds and title come from the clean notebook (the source of truth), results from the run.
+      const meta: CourseMeta = { ...(clean ?? { lesson: Number(name.slice(0, 2)), title: slug, thresholds: {} }), results: notebook.metadata.course?.results };
+      return { number: meta.lesson, slug, title: meta.title, cleanPath, executedPath, notebook, meta };
+    });
+  return cache;
+}
+
+export interface DemoModel {
+  /** lenet or mlp: the folder under build/models/. */
+  name: string;
+  dir: string;
+  files: string[];
+}
+
+/** Lesson 7's LeNet if it was saved, else lesson 6's MLP; COURSE_MODELS_DIR overrides build/models. */
+export function demoModel(): DemoModel | undefined {
+  const modelsDir = resolve(process.env.COURSE_MODELS_DIR ?? join(courseRoot(), 'build', 'models'));
+  for (const name of ['lenet', 'mlp']) {
+    const dir = join(modelsDir, name);
+    if (!existsSync(join(dir, 'model.json'))) continue;
+    // model.json and the weight files its manifest names; anything else in the folder (a half-written
+    // checkpoint's temporary file) stays out of the site.
+    const manifest = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { weightsManifest?: Array<{ paths: string[] }> };
+    const weights = (manifest.weightsManifest ?? []).flatMap((group) => group.paths);
+    const files = ['model.json', ...weights].filter((file) => existsSync(join(dir, file)) && statSync(join(dir, file)).isFile());
+    return { name, dir, files };
+  }
+  return undefined;
+}

@@ -1,0 +1,54 @@
+/**
+ * A lesson notebook as the blocks of its page: markdown rendered to HTML, code cells (highlighted
+ * by the page with Expressive Code) followed by their outputs, and what the page needs to know
+ * about the whole: headings for the table of contents, and whether there are plots to draw.
+ */
+import { joinText, listLessons, type Cell, type Lesson } from './course';
+import { newMarkdownContext, renderMarkdown, type Heading } from './markdown';
+import { renderOutputs } from './outputs';
+
+export type Block =
+  | { kind: 'markdown'; html: string }
+  | { kind: 'code'; source: string; executionCount?: number; outputsHtml: string };
+
+export interface LessonPage {
+  blocks: Block[];
+  headings: Heading[];
+  plots: number;
+}
+
+/** Links between notebooks (`02-softmax.ipynb#loss`) become links between lesson pages. */
+function lessonLink(url: string): string {
+  const match = /^(?:\.\/)?(\d\d-[^/#?]+)\.ipynb(#.*)?$/.exec(url);
+  if (!match || !listLessons().some((l) => l.slug === match[1])) return url;
+  return `/lessons/${match[1]}/${match[2] ?? ''}`;
+}
+
+/** `![](attachment:plot.png)` refers to an image stored in the cell itself. */
+function attachmentUrl(cell: Cell, url: string): string {
+  const name = /^attachment:(.+)$/.exec(url)?.[1];
+  const bundle = name ? cell.attachments?.[decodeURIComponent(name)] : undefined;
+  if (!bundle) return url;
+  const [mime, data] = Object.entries(bundle)[0];
+  return `data:${mime};base64,${String(data).replace(/\s/g, '')}`;
+}
+
+export function renderLesson(lesson: Lesson): LessonPage {
+  let currentCell: Cell | undefined;
+  const markdown = newMarkdownContext((url) => lessonLink(currentCell ? attachmentUrl(currentCell, url) : url));
+  const context = { markdown, thresholds: lesson.meta.thresholds };
+  let plots = 0;
+  const blocks: Block[] = [];
+  for (const cell of lesson.notebook.cells) {
+    currentCell = cell;
+    const source = joinText(cell.source);
+    if (cell.cell_type === 'markdown') {
+      blocks.push({ kind: 'markdown', html: renderMarkdown(source, markdown) });
+    } else if (cell.cell_type === 'code') {
+      const outputs = renderOutputs(cell.outputs ?? [], context);
+      plots += outputs.plots;
+      blocks.push({ kind: 'code', source, executionCount: cell.execution_count ?? undefined, outputsHtml: outputs.html });
+    }
+  }
+  return { blocks, headings: markdown.headings, plots };
+}

@@ -1,0 +1,42 @@
+/** The recorded results of a lesson run, as the rows and words the pages show. */
+import type { Lesson, Threshold } from './course';
+
+export interface MetricRow {
+  name: string;
+  value: string;
+  threshold: string;
+  passed?: boolean;
+}
+
+export function formatNumber(value: number | undefined): string {
+  if (value === undefined) return '—';
+  if (!Number.isFinite(value)) return String(value);
+  if (value !== 0 && (Math.abs(value) < 1e-3 || Math.abs(value) >= 1e5)) return value.toExponential(2);
+  return String(Number(value.toPrecision(4)));
+}
+
+export function describeThreshold(t: Threshold): string {
+  return [t.min !== undefined ? `≥ ${t.min}` : '', t.max !== undefined ? `≤ ${t.max}` : ''].filter(Boolean).join(' and ');
+}
+
+/** One row per declared threshold, in the order the notebook declares them, with the recorded value. */
+export function metricRows(lesson: Lesson): MetricRow[] {
+  const results = lesson.meta.results;
+  return Object.entries(lesson.meta.thresholds).map(([name, threshold]) => {
+    const check = results?.checks.find((c) => c.metric === name);
+    return { name, value: formatNumber(results?.metrics[name]), threshold: describeThreshold(threshold), passed: check?.passed };
+  });
+}
+
+export function status(lesson: Lesson): { label: string; tone: 'success' | 'danger' | 'caution' } {
+  const results = lesson.meta.results;
+  if (!results) return { label: 'not run yet', tone: 'caution' };
+  return results.passed ? { label: 'passed', tone: 'success' } : { label: 'failed', tone: 'danger' };
+}
+
+export function runSummary(lesson: Lesson): string {
+  const results = lesson.meta.results;
+  if (!results) return 'No recorded run yet: npm run site executes it.';
+  const date = results.finished_at.slice(0, 10);
+  return `${results.seconds} s on the ${results.backend ?? 'unknown'} backend, ${date}`;
+}
