@@ -45,13 +45,26 @@ function plain(figure: Figure): Figure {
   return JSON.parse(JSON.stringify(figure, (_key, value) => (ArrayBuffer.isView(value) ? Array.from(value as unknown as ArrayLike<number>) : value)));
 }
 
+/** plotly.js 3 accepts titles only as {text}; the course also lets lessons write plain strings. */
+function withTitleObjects(layout: Layout | undefined): Layout | undefined {
+  if (!layout) return layout;
+  const fixed: Layout = { ...layout };
+  const asObject = (title: unknown) => (typeof title === 'string' ? { text: title } : title);
+  if (fixed.title !== undefined) fixed.title = asObject(fixed.title) as Layout['title'];
+  for (const key of Object.keys(fixed).filter((k) => /^[xy]axis\d*$/.test(k))) {
+    const axis = fixed[key] as Record<string, unknown> | undefined;
+    if (axis?.title !== undefined) fixed[key] = { ...axis, title: asObject(axis.title) };
+  }
+  return fixed;
+}
+
 function titleOf(figure: Figure): string {
   const title = figure.layout?.title;
   return typeof title === 'string' ? title : title?.text ?? 'untitled';
 }
 
 export function figureBundle(figure: Figure): MimeBundle {
-  const fig = plain(figure);
+  const fig = plain({ ...figure, layout: withTitleObjects(figure.layout) });
   const id = `plot-${randomBytes(6).toString('hex')}`;
   const height = fig.layout?.height ?? 420;
   const html = `<div id="${id}" style="width:100%;height:${height}px"></div>

@@ -107,12 +107,20 @@ describe('plots', () => {
   it('keeps the figure data in the plotly MIME type, with HTML and text fallbacks', () => {
     const figure = lineChart({ title: 'loss', x: [1, 2], series: { train: Float32Array.from([0.5, 0.25]) } });
     const bundle = figureBundle(figure);
-    const stored = bundle[PLOTLY_MIME] as { data: Array<{ y: number[]; name: string }>; layout: { title: string } };
+    const stored = bundle[PLOTLY_MIME] as { data: Array<{ y: number[]; name: string }>; layout: { title: unknown } };
     expect(stored.data[0]).toMatchObject({ name: 'train', y: [0.5, 0.25] }); // typed arrays become JSON arrays
-    expect(stored.layout.title).toBe('loss');
+    expect(stored.layout.title).toEqual({ text: 'loss' }); // plotly.js 3 ignores plain-string titles
     expect(bundle['text/plain']).toBe('[plot: loss — train]');
     expect(bundle['text/html']).toContain('Plotly.newPlot');
     expect(bundle['text/html']).toContain('files/node_modules/plotly.js-dist-min/plotly.min.js');
+  });
+
+  it('turns plain-string axis titles into the {text} form plotly.js 3 requires', () => {
+    const bundle = figureBundle({ data: [], layout: { title: { text: 'kept' }, xaxis: { title: 'epoch' }, yaxis2: { title: 'loss' } } });
+    const layout = (bundle[PLOTLY_MIME] as { layout: Record<string, { title?: unknown; text?: string }> }).layout;
+    expect(layout.title).toEqual({ text: 'kept' });
+    expect(layout.xaxis.title).toEqual({ text: 'epoch' });
+    expect(layout.yaxis2.title).toEqual({ text: 'loss' });
   });
 });
 

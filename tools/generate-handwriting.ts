@@ -41,7 +41,7 @@ function digitSvg(digit: number, variant: number, rng: Rng): { svg: string; widt
   const squash = between(rng, 0.8, 1.15); // narrow or wide handwriting
   const slant = between(rng, -18, 8); // degrees; most people lean right (negative skew here)
   const rotate = between(rng, -6, 6);
-  const pen = between(rng, 5, 13); // in box units, so thicker when written bigger
+  const pen = between(rng, 7, 20); // in box units (the digit is 140 high), so thicker when written bigger
   const cx = width / 2 + between(rng, -0.2, 0.2) * width;
   const cy = height / 2 + between(rng, -0.12, 0.12) * height;
   const inks = ['#1b2440', '#202020', '#2a2f6b', '#33302b'];
