@@ -1,0 +1,104 @@
+/**
+ * Kernels the course adds to TensorFlow.js backends, and a check that the
+ * kernels a lesson needs are there.
+ *
+ * A tfjs "kernel" is one backend's implementation of one primitive op
+ * (Conv2D, MaxPoolGrad, ...). Backends do not all implement every op; when an
+ * op runs on a backend without its kernel, tfjs fails at that moment, deep
+ * inside `model.fit`. The wasm backend (tfjs 4.22) can run a conv net forward
+ * but cannot train one. For wasm we register:
+ *
+ *   Conv2DBackpropFilter  missing: a conv layer's filter gradient.
+ *   MaxPoolGrad           present but wrong when a pooling window holds only
+ *                         values <= 0 (see wasm_max_pool_grad.ts).
+ *   BatchMatMul           present but wrong for a reshape of data it has
+ *                         multiplied before, and slow (scalar C++) when an
+ *                         operand is transposed, as in every dense layer's
+ *                         backward pass (see wasm_batch_mat_mul.ts).
+ *   Conv2DBackpropInput   present and correct but slow: a scalar C++ loop
+ *                         that took ~40% of a LeNet training step.
+ *   AvgPoolGrad           present and correct but slow (a general 3-D
+ *                         pooling loop).
+ *
+ * With these, a LeNet training step on wasm takes well under half the time
+ * it takes with the missing kernel alone. For cpu we register:
+ *
+ *   Conv2DBackpropFilter  present and correct but ~70x slower than needed:
+ *                         ~19 s of a 24 s LeNet training step.
+ *
+ * tests/kernels.test.ts checks each of these against the cpu backend's
+ * shipped kernels, and whole training runs on wasm against cpu.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { CourseError } from '../errors';
+import { cpuConv2DBackpropFilterConfig } from './cpu_conv2d_backprop_filter';
+import { wasmAvgPoolGradConfig } from './wasm_avg_pool_grad';
+import { wasmBatchMatMulConfig } from './wasm_batch_mat_mul';
+import { wasmConv2DBackpropFilterConfig } from './wasm_conv2d_backprop_filter';
+import { wasmConv2DBackpropInputConfig } from './wasm_conv2d_backprop_input';
+import { wasmMaxPoolGradConfig } from './wasm_max_pool_grad';
+
+/** Why the course registers a kernel: the backend has none, or has a wrong or slow one. */
+export type KernelReason = 'missing' | 'wrong' | 'slow';
+
+interface CourseKernel {
+  config: tf.KernelConfig;
+  reason: KernelReason;
+}
+
+const COURSE_KERNELS: CourseKernel[] = [
+  { config: wasmConv2DBackpropFilterConfig, reason: 'missing' },
+  { config: wasmMaxPoolGradConfig, reason: 'wrong' },
+  { config: wasmConv2DBackpropInputConfig, reason: 'slow' },
+  { config: wasmBatchMatMulConfig, reason: 'wrong' },
+  { config: wasmAvgPoolGradConfig, reason: 'slow' },
+  { config: cpuConv2DBackpropFilterConfig, reason: 'slow' },
+];
+
+/**
+ * Registers the course's kernels for `backendName` (tfjs's name: 'wasm',
+ * 'cpu', 'tensorflow', ...): those the backend lacks, and replacements for
+ * those it has in a wrong or slow form. Safe to call repeatedly. Returns the
+ * kernel names registered by this call ([] on a second call, and [] for
+ * backends the course adds nothing to).
+ */
+export function registerCourseKernels(backendName: string): string[] {
+  const registered: string[] = [];
+  for (const { config, reason } of COURSE_KERNELS) {
+    if (config.backendName !== backendName) continue;
+    const existing = tf.getKernel(config.kernelName, backendName);
+    if (existing && existing.kernelFunc === config.kernelFunc) continue; // ours, from an earlier call
+    if (existing && reason === 'missing') continue; // a newer tfjs has its own: prefer it
+    if (existing) tf.unregisterKernel(config.kernelName, backendName);
+    tf.registerKernel(config);
+    registered.push(config.kernelName);
+  }
+  return registered;
+}
+
+/** The course's kernels for `backendName`, registered or not, and why each exists. */
+export function courseKernels(backendName: string): Array<{ kernelName: string; reason: KernelReason }> {
+  return COURSE_KERNELS.filter((k) => k.config.backendName === backendName).map((k) => ({
+    kernelName: k.config.kernelName,
+    reason: k.reason,
+  }));
+}
+
+/**
+ * Throws a CourseError naming every kernel in `kernelNames` that
+ * `backendName` (default: the active backend) does not have. Call it before
+ * a long computation so that a missing kernel is reported up front, in plain
+ * words, rather than as an engine error halfway through training.
+ */
+export function assertKernelsAvailable(kernelNames: string[], backendName: string = tf.getBackend()): void {
+  const missing = kernelNames.filter((name) => !tf.getKernel(name, backendName));
+  if (missing.length === 0) return;
+  const list = missing.map((name) => `'${name}'`).join(', ');
+  const noun = missing.length === 1 ? 'kernel' : 'kernels';
+  throw new CourseError(
+    `The TensorFlow.js backend '${backendName}' has no ${noun} ${list}, which this computation needs.`,
+    // The choices are BACKEND_CHOICES in ../backend.ts (not imported: that module imports this one).
+    'choose another backend with the COURSE_BACKEND environment variable (node-gpu, node, wasm or cpu; ' +
+      'cpu has every kernel), then restart the notebook kernel.',
+  );
+}

@@ -1,0 +1,77 @@
+/**
+ * BatchMatMul for the wasm backend, replacing the shipped kernel, which is
+ * slow with transposed operands and can return wrong results.
+ *
+ * Slow: the shipped kernel hands a matrix product to XNNPACK (SIMD) only
+ * when neither operand is transposed; with transposeA or transposeB it falls
+ * back to a scalar C++ loop about 10x slower. Backpropagation through a dense
+ * layer y = x W needs exactly those two products, dW = x^T dy and
+ * dx = dy W^T: on the course's LeNet the fallback cost ~30 ms of each
+ * training step, and more in the all-dense lessons.
+ *
+ * Wrong: XNNPACK packs the right operand once and the wasm backend caches
+ * that packing under the tensor's id, ignoring its shape. A reshape keeps the
+ * id, so multiplying by a [6, 4] tensor and then by its reshape to [4, 6]
+ * reuses the [6, 4] packing and returns garbage.
+ *
+ * For a single (unbatched) product we therefore give XNNPACK a fresh right
+ * operand every time: the transpose of b when transposeB (a C++ Transpose,
+ * cheap next to the product), else a copy; and a transposed copy of a when
+ * transposeA. Freeing that operand frees its packing. Batched products go to
+ * the same C++ loop as before (it caches nothing).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { assertFloat32, copyF32, release, relabel, zerosF32 } from './wasm_memory';
+import type { BackendWasm } from './wasm_memory';
+import { matMulOnWasm, transposeOnWasm } from './wasm_ops';
+
+function batchMatMul(args: { inputs: tf.BatchMatMulInputs; backend: BackendWasm; attrs: tf.BatchMatMulAttrs }): tf.TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const a = inputs.a as tf.TensorInfo;
+  const b = inputs.b as tf.TensorInfo;
+  const { transposeA, transposeB } = attrs;
+  assertFloat32(tf.BatchMatMul, a, b);
+  const aRank = a.shape.length;
+  const bRank = b.shape.length;
+  const [aRows, aCols] = a.shape.slice(aRank - 2);
+  const [bRows, bCols] = b.shape.slice(bRank - 2);
+  const inner = transposeA ? aRows : aCols;
+  if (inner !== (transposeB ? bCols : bRows)) {
+    throw new Error(
+      `Error in matMul: inner shapes (${inner}) and (${transposeB ? bCols : bRows}) of Tensors with shapes ` +
+        `${a.shape} and ${b.shape} and transposeA=${transposeA} and transposeB=${transposeB} must match.`,
+    );
+  }
+  const batchShape = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const outShape = [...batchShape, transposeA ? aCols : aRows, transposeB ? bRows : bCols];
+  const aBatch = tf.util.sizeFromShape(a.shape.slice(0, -2));
+  const bBatch = tf.util.sizeFromShape(b.shape.slice(0, -2));
+
+  // XNNPACK rejects empty operands (and would leave the output unwritten).
+  if (tf.util.sizeFromShape(outShape) === 0 || inner === 0) return zerosF32(backend, outShape);
+
+  let product: tf.TensorInfo;
+  if (aBatch === 1 && bBatch === 1) {
+    const temporaries: tf.TensorInfo[] = [];
+    try {
+      const left = transposeA ? transposeOnWasm(backend, relabel(a, [aRows, aCols]), [1, 0]) : a;
+      if (transposeA) temporaries.push(left);
+      const right = transposeB ? transposeOnWasm(backend, relabel(b, [bRows, bCols]), [1, 0]) : copyF32(backend, b);
+      temporaries.push(right);
+      const rows = transposeA ? aCols : aRows;
+      const cols = transposeB ? bRows : bCols;
+      product = matMulOnWasm(backend, relabel(left, [1, rows, inner]), relabel(right, [1, inner, cols]), false, false);
+    } finally {
+      release(backend, ...temporaries);
+    }
+  } else {
+    product = matMulOnWasm(backend, relabel(a, [aBatch, aRows, aCols]), relabel(b, [bBatch, bRows, bCols]), transposeA, transposeB);
+  }
+  return relabel(product, outShape);
+}
+
+export const wasmBatchMatMulConfig: tf.KernelConfig = {
+  kernelName: tf.BatchMatMul,
+  backendName: 'wasm',
+  kernelFunc: batchMatMul as unknown as tf.KernelFunc,
+};

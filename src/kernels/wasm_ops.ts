@@ -1,0 +1,115 @@
+/**
+ * Calling the wasm backend's own kernels from inside our kernels.
+ *
+ * Per-element loops in JavaScript cost about 2 ns per value on the course
+ * machine, several times slower than the same loop compiled to WebAssembly,
+ * and far slower than XNNPACK's SIMD convolution. So our wasm kernels do
+ * little arithmetic themselves: they rephrase each gradient as a forward
+ * convolution and a few transposes, and hand those to the kernels the wasm
+ * backend already has (Conv2D runs on XNNPACK; Transpose and Slice are C++).
+ *
+ * A kernel function returns a fresh tensor that the caller owns; free the
+ * ones you do not return with `release` (./wasm_memory).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from './wasm_memory';
+
+type Shape4 = [number, number, number, number];
+
+function runWasmKernel(backend: BackendWasm, kernelName: string, inputs: tf.NamedTensorInfoMap, attrs: object): tf.TensorInfo {
+  const config = tf.getKernel(kernelName, 'wasm');
+  if (!config) throw new Error(`The wasm backend has no '${kernelName}' kernel registered.`);
+  return config.kernelFunc({ inputs, backend, attrs: attrs as tf.NamedAttrMap }) as tf.TensorInfo;
+}
+
+export function transposeOnWasm(backend: BackendWasm, x: tf.TensorInfo, perm: number[]): tf.TensorInfo {
+  const attrs: tf.TransposeAttrs = { perm };
+  return runWasmKernel(backend, tf.Transpose, { x }, attrs);
+}
+
+export function sliceOnWasm(backend: BackendWasm, x: tf.TensorInfo, begin: number[], size: number[]): tf.TensorInfo {
+  const attrs: tf.SliceAttrs = { begin, size };
+  return runWasmKernel(backend, tf.Slice, { x }, attrs);
+}
+
+/**
+ * NHWC convolution, stride 1, explicit padding [top, bottom, left, right]
+ * (each >= 0), on XNNPACK. XNNPACK packs the filter into its own layout and
+ * caches the packed copy under the filter tensor's id until that tensor is
+ * freed; the filters we pass are temporaries we free right away, so the
+ * cache neither grows nor serves a packing made for other data.
+ */
+export function conv2dOnWasm(
+  backend: BackendWasm,
+  x: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  pads: [number, number, number, number],
+  dilations: [number, number] = [1, 1],
+): tf.TensorInfo {
+  const [top, bottom, left, right] = pads;
+  const attrs: tf.Conv2DAttrs = {
+    strides: 1,
+    pad: [
+      [0, 0],
+      [top, bottom],
+      [left, right],
+      [0, 0],
+    ],
+    dataFormat: 'NHWC',
+    dilations,
+  };
+  return runWasmKernel(backend, tf.Conv2D, { x, filter }, attrs);
+}
+
+/**
+ * NHWC depthwise convolution (each input channel convolved with its own
+ * [kh, kw] filter; filter shape [kh, kw, channels, 1]), stride 1, explicit
+ * padding [top, bottom, left, right], on XNNPACK. Same caching note as
+ * conv2dOnWasm.
+ */
+export function depthwiseConv2dOnWasm(
+  backend: BackendWasm,
+  x: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  pads: [number, number, number, number],
+): tf.TensorInfo {
+  const [top, bottom, left, right] = pads;
+  const attrs: tf.DepthwiseConv2dNativeAttrs = {
+    strides: 1,
+    pad: [
+      [0, 0],
+      [top, bottom],
+      [left, right],
+      [0, 0],
+    ],
+    dataFormat: 'NHWC',
+    dilations: 1,
+  };
+  return runWasmKernel(backend, tf.DepthwiseConv2dNative, { x, filter }, attrs);
+}
+
+/** Sum over the last axis, which is dropped from the shape. */
+export function sumLastAxisOnWasm(backend: BackendWasm, x: tf.TensorInfo): tf.TensorInfo {
+  const attrs: tf.SumAttrs = { axis: x.shape.length - 1, keepDims: false };
+  return runWasmKernel(backend, tf.Sum, { x }, attrs);
+}
+
+/**
+ * Rank-3 batched matrix product on the wasm backend's _FusedMatMul kernel
+ * (no bias, no activation): the same C++ as its BatchMatMul. With both batch
+ * sizes 1 and no transposes it runs on XNNPACK; otherwise on a scalar loop.
+ */
+export function matMulOnWasm(
+  backend: BackendWasm,
+  a: tf.TensorInfo,
+  b: tf.TensorInfo,
+  transposeA: boolean,
+  transposeB: boolean,
+): tf.TensorInfo {
+  const attrs: tf._FusedMatMulAttrs = { transposeA, transposeB, activation: 'linear' };
+  return runWasmKernel(backend, tf._FusedMatMul, { a, b }, attrs);
+}
+
+export function isShape4(shape: number[]): shape is Shape4 {
+  return shape.length === 4;
+}

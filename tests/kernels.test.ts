@@ -1,0 +1,564 @@
+/**
+ * The course's extra TensorFlow.js kernels (src/kernels), checked against
+ * the cpu backend, which is plain JavaScript and serves as the reference.
+ *
+ * Inputs come from a seeded generator, so every run sees the same numbers.
+ * Kernels are called through `tf.engine().runKernel`, by name, so each test
+ * exercises exactly the kernel it names on the backend it names.
+ */
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CourseError } from '../src/errors';
+import { assertKernelsAvailable, courseKernels, registerCourseKernels } from '../src/kernels';
+
+type Shape4 = [number, number, number, number];
+type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
+
+// ---------------------------------------------------------------- helpers
+
+/** Deterministic standard-normal values (mulberry32 + Box-Muller). */
+function seededNormal(size: number, seed: number): Float32Array {
+  let state = seed >>> 0;
+  const uniform = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
+  };
+  const out = new Float32Array(size);
+  for (let i = 0; i < size; i++) out[i] = Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+  return out;
+}
+
+interface KernelCall {
+  kernel: string;
+  inputs: Record<string, { shape: number[]; values: Float32Array }>;
+  attrs: Record<string, unknown>;
+}
+
+/** Runs one kernel on one backend and returns its output's values and shape. */
+async function runOn(backend: string, call: KernelCall): Promise<{ values: Float32Array; shape: number[] }> {
+  await tf.setBackend(backend);
+  const inputs: tf.NamedTensorMap = {};
+  for (const [name, { shape, values }] of Object.entries(call.inputs)) inputs[name] = tf.tensor(values, shape, 'float32');
+  const out = tf.engine().runKernel(call.kernel, inputs, call.attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+  const result = { values: out.dataSync() as Float32Array, shape: out.shape };
+  tf.dispose([out, ...Object.values(inputs)]);
+  return result;
+}
+
+/** Elementwise |a - e| <= rtol * max(|e|, mean |e|): relative, but not fooled by values near 0. */
+function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol = 1e-4, what = ''): void {
+  expect(actual.length, `${what}: length`).toBe(expected.length);
+  let meanAbs = 0;
+  for (let i = 0; i < expected.length; i++) meanAbs += Math.abs(expected[i]);
+  meanAbs /= Math.max(1, expected.length);
+  let worst = 0;
+  let worstAt = -1;
+  for (let i = 0; i < expected.length; i++) {
+    const err = Math.abs(actual[i] - expected[i]) / Math.max(Math.abs(expected[i]), meanAbs, 1e-30);
+    if (!(err <= worst)) {
+      worst = err;
+      worstAt = i;
+    }
+  }
+  expect(worst, `${what}: worst relative error at ${worstAt} (got ${actual[worstAt]}, want ${expected[worstAt]})`).toBeLessThanOrEqual(rtol);
+}
+
+/**
+ * The cpu backend's own kernels, as shipped, are the reference. The course
+ * replaces one of them (a faster Conv2DBackpropFilter), so reference runs
+ * put the shipped ones back for their duration.
+ */
+const shippedCpuKernels: tf.KernelConfig[] = [];
+
+async function withShippedCpuKernels<T>(run: () => Promise<T>): Promise<T> {
+  const swap = (configs: tf.KernelConfig[]) =>
+    configs.map((config) => {
+      const current = tf.getKernel(config.kernelName, 'cpu');
+      tf.unregisterKernel(config.kernelName, 'cpu');
+      tf.registerKernel(config);
+      return current;
+    });
+  const course = swap(shippedCpuKernels);
+  try {
+    return await run();
+  } finally {
+    swap(course);
+  }
+}
+
+function runReference(call: KernelCall): Promise<{ values: Float32Array; shape: number[] }> {
+  return withShippedCpuKernels(() => runOn('cpu', call));
+}
+
+/** Same kernel, same inputs, on `backend` (with the course's kernels) and on shipped cpu: same answer. */
+async function expectMatchesReference(backend: string, call: KernelCall, what: string, rtol = 1e-4): Promise<void> {
+  const reference = await runReference(call);
+  const result = await runOn(backend, call);
+  expect(result.shape, what).toEqual(reference.shape);
+  expectClose(result.values, reference.values, rtol, what);
+}
+
+const expectWasmMatchesCpu = (call: KernelCall, what: string) => expectMatchesReference('wasm', call, what);
+
+function wasmBackend(): { numDataIds(): number } {
+  return tf.findBackend('wasm') as unknown as { numDataIds(): number };
+}
+
+function convOutShape(x: Shape4, filter: Shape4, strides: number | [number, number], pad: Pad, nchw: boolean, rounding?: 'floor' | 'round' | 'ceil'): number[] {
+  const info = tf.backend_util.computeConv2DInfo(x, filter, strides, 1, pad, rounding, false, nchw ? 'channelsFirst' : 'channelsLast');
+  return info.outShape;
+}
+
+// ------------------------------------------------------------ the cases
+
+interface ConvCase {
+  x: Shape4; // NHWC, or NCHW when nchw
+  filter: Shape4;
+  strides: number | [number, number];
+  pad: Pad;
+  nchw?: boolean;
+  rounding?: 'floor' | 'round' | 'ceil';
+}
+
+const CONV_CASES: ConvCase[] = [
+  // The course's LeNet layers, at a small batch.
+  { x: [4, 28, 28, 1], filter: [5, 5, 1, 6], strides: 1, pad: 'same' },
+  { x: [4, 14, 14, 6], filter: [5, 5, 6, 16], strides: 1, pad: 'valid' },
+  // Channel counts, filter sizes and shapes off the beaten path.
+  { x: [1, 1, 1, 1], filter: [1, 1, 1, 1], strides: 1, pad: 'valid' },
+  { x: [2, 7, 9, 3], filter: [3, 3, 3, 4], strides: 1, pad: 'same' },
+  { x: [3, 8, 5, 2], filter: [2, 3, 2, 5], strides: 1, pad: 'same' },
+  { x: [2, 6, 6, 17], filter: [1, 1, 17, 3], strides: 1, pad: 'valid' },
+  { x: [1, 5, 5, 2], filter: [5, 5, 2, 3], strides: 1, pad: 'valid' },
+  // Strides, including ones that leave input rows unused and unequal ones.
+  { x: [2, 9, 9, 3], filter: [3, 3, 3, 4], strides: 2, pad: 'same' },
+  { x: [2, 10, 10, 2], filter: [3, 3, 2, 3], strides: 2, pad: 'valid' },
+  { x: [2, 11, 8, 2], filter: [3, 2, 2, 3], strides: [3, 2], pad: 'valid' },
+  { x: [1, 8, 8, 4], filter: [4, 4, 4, 2], strides: [2, 1], pad: 'same' },
+  { x: [2, 9, 9, 1], filter: [3, 3, 1, 4], strides: 2, pad: 'same' },
+  // Explicit and numeric padding, including padding wider than the filter.
+  { x: [2, 6, 7, 3], filter: [3, 3, 3, 2], strides: 1, pad: [[0, 0], [1, 2], [0, 3], [0, 0]] },
+  { x: [2, 6, 6, 2], filter: [3, 3, 2, 2], strides: 2, pad: [[0, 0], [2, 0], [1, 1], [0, 0]] },
+  { x: [1, 5, 5, 2], filter: [2, 2, 2, 3], strides: 1, pad: [[0, 0], [3, 3], [0, 2], [0, 0]] },
+  { x: [2, 6, 6, 3], filter: [3, 3, 3, 4], strides: 1, pad: 1 },
+  { x: [2, 8, 8, 2], filter: [3, 3, 2, 3], strides: 2, pad: 0, rounding: 'ceil' },
+  { x: [2, 8, 8, 2], filter: [3, 3, 2, 3], strides: 2, pad: 0, rounding: 'floor' },
+  // Channels-first layout.
+  { x: [2, 3, 7, 6], filter: [3, 3, 3, 4], strides: 1, pad: 'same', nchw: true },
+  { x: [2, 2, 9, 9], filter: [3, 3, 2, 5], strides: 2, pad: 'valid', nchw: true },
+  { x: [2, 1, 6, 5], filter: [3, 2, 1, 3], strides: 1, pad: 'same', nchw: true },
+];
+
+function describeConv(c: ConvCase): string {
+  const rounding = c.rounding ? ` rounding ${c.rounding}` : '';
+  return `x [${c.x}] filter [${c.filter}] strides ${JSON.stringify(c.strides)} pad ${JSON.stringify(c.pad)}${rounding}${c.nchw ? ' NCHW' : ''}`;
+}
+
+interface PoolCase {
+  x: Shape4;
+  filterSize: number | [number, number];
+  strides: number | [number, number];
+  pad: Pad;
+}
+
+const POOL_CASES: PoolCase[] = [
+  { x: [4, 28, 28, 6], filterSize: 2, strides: 2, pad: 'valid' },
+  { x: [4, 10, 10, 16], filterSize: 2, strides: 2, pad: 'valid' },
+  { x: [2, 7, 7, 3], filterSize: 3, strides: 2, pad: 'same' },
+  { x: [2, 5, 6, 4], filterSize: 3, strides: 1, pad: 'same' },
+  { x: [2, 9, 7, 1], filterSize: [2, 3], strides: [2, 1], pad: 'valid' },
+  { x: [1, 6, 6, 5], filterSize: 2, strides: 1, pad: 'valid' },
+  { x: [2, 5, 5, 2], filterSize: 3, strides: 2, pad: [[0, 0], [1, 1], [0, 2], [0, 0]] },
+];
+
+function describePool(c: PoolCase): string {
+  return `x [${c.x}] window ${JSON.stringify(c.filterSize)} strides ${JSON.stringify(c.strides)} pad ${JSON.stringify(c.pad)}`;
+}
+
+function poolOutShape(c: PoolCase): number[] {
+  return tf.backend_util.computePool2DInfo(c.x, c.filterSize, c.strides, 1, c.pad).outShape;
+}
+
+// ------------------------------------------------------------------ tests
+
+beforeAll(async () => {
+  // Importing @tensorflow/tfjs-backend-wasm registered the backend; in Node
+  // it loads its .wasm binaries from its own dist/ folder.
+  expect(await tf.setBackend('wasm')).toBe(true);
+  registerCourseKernels('wasm');
+  for (const { kernelName } of courseKernels('cpu')) shippedCpuKernels.push(tf.getKernel(kernelName, 'cpu'));
+  registerCourseKernels('cpu');
+});
+
+describe('registerCourseKernels', () => {
+  it('has registered the wasm kernels, and a second call registers nothing', () => {
+    for (const { kernelName } of courseKernels('wasm')) expect(tf.getKernel(kernelName, 'wasm'), kernelName).toBeDefined();
+    expect(registerCourseKernels('wasm')).toEqual([]);
+  });
+
+  it('has replaced only the slow Conv2DBackpropFilter on cpu', () => {
+    expect(courseKernels('cpu')).toEqual([{ kernelName: 'Conv2DBackpropFilter', reason: 'slow' }]);
+    expect(tf.getKernel('Conv2DBackpropFilter', 'cpu')).not.toBe(shippedCpuKernels[0]);
+    expect(registerCourseKernels('cpu')).toEqual([]);
+  });
+
+  it('adds nothing to a backend it has no kernels for', () => {
+    expect(registerCourseKernels('webgl')).toEqual([]);
+  });
+
+  it('covers what training a conv net needs on wasm', () => {
+    assertKernelsAvailable(
+      ['Conv2D', 'FusedConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'AvgPool', 'AvgPoolGrad', 'MaxPool', 'MaxPoolGrad'],
+      'wasm',
+    );
+  });
+});
+
+describe('assertKernelsAvailable', () => {
+  it('passes silently when every kernel is there', () => {
+    expect(() => assertKernelsAvailable(['Conv2D', 'Sigmoid'], 'cpu')).not.toThrow();
+  });
+
+  it('names each missing kernel, the backend, and the way out', () => {
+    let error: unknown;
+    try {
+      assertKernelsAvailable(['Conv2D', 'NoSuchKernel', 'AlsoMadeUp'], 'wasm');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(CourseError);
+    const message = (error as Error).message;
+    expect(message).toContain("'NoSuchKernel'");
+    expect(message).toContain("'AlsoMadeUp'");
+    expect(message).not.toContain("'Conv2D'");
+    expect(message).toContain("'wasm'");
+    expect(message).toContain('COURSE_BACKEND');
+    expect(message).toMatch(/node-gpu, node, wasm or cpu/);
+  });
+
+  it('defaults to the active backend', async () => {
+    await tf.setBackend('wasm');
+    expect(() => assertKernelsAvailable(['MadeUpKernel'])).toThrow(/backend 'wasm' has no kernel 'MadeUpKernel'/);
+  });
+});
+
+describe('Conv2DBackpropFilter on wasm matches cpu', () => {
+  CONV_CASES.forEach((c, i) => {
+    it(describeConv(c), async () => {
+      const dyShape = convOutShape(c.x, c.filter, c.strides, c.pad, !!c.nchw, c.rounding);
+      await expectWasmMatchesCpu(
+        {
+          kernel: 'Conv2DBackpropFilter',
+          inputs: {
+            x: { shape: c.x, values: seededNormal(tf.util.sizeFromShape(c.x), 100 + i) },
+            dy: { shape: dyShape, values: seededNormal(tf.util.sizeFromShape(dyShape), 200 + i) },
+          },
+          attrs: { strides: c.strides, pad: c.pad, dataFormat: c.nchw ? 'NCHW' : 'NHWC', dimRoundingMode: c.rounding, filterShape: c.filter },
+        },
+        describeConv(c),
+      );
+    });
+  });
+});
+
+describe("Conv2DBackpropFilter on cpu (the course's) matches the shipped cpu kernel", () => {
+  CONV_CASES.forEach((c, i) => {
+    it(describeConv(c), async () => {
+      const dyShape = convOutShape(c.x, c.filter, c.strides, c.pad, !!c.nchw, c.rounding);
+      await expectMatchesReference(
+        'cpu',
+        {
+          kernel: 'Conv2DBackpropFilter',
+          inputs: {
+            x: { shape: c.x, values: seededNormal(tf.util.sizeFromShape(c.x), 100 + i) },
+            dy: { shape: dyShape, values: seededNormal(tf.util.sizeFromShape(dyShape), 200 + i) },
+          },
+          attrs: { strides: c.strides, pad: c.pad, dataFormat: c.nchw ? 'NCHW' : 'NHWC', dimRoundingMode: c.rounding, filterShape: c.filter },
+        },
+        describeConv(c),
+      );
+    });
+  });
+});
+
+describe('Conv2DBackpropInput on wasm matches cpu', () => {
+  CONV_CASES.forEach((c, i) => {
+    it(describeConv(c), async () => {
+      const dyShape = convOutShape(c.x, c.filter, c.strides, c.pad, !!c.nchw, c.rounding);
+      await expectWasmMatchesCpu(
+        {
+          kernel: 'Conv2DBackpropInput',
+          inputs: {
+            dy: { shape: dyShape, values: seededNormal(tf.util.sizeFromShape(dyShape), 300 + i) },
+            filter: { shape: c.filter, values: seededNormal(tf.util.sizeFromShape(c.filter), 400 + i) },
+          },
+          attrs: { strides: c.strides, pad: c.pad, dataFormat: c.nchw ? 'NCHW' : 'NHWC', dimRoundingMode: c.rounding, inputShape: c.x },
+        },
+        describeConv(c),
+      );
+    });
+  });
+});
+
+describe('MaxPoolGrad on wasm matches cpu', () => {
+  POOL_CASES.forEach((c, i) => {
+    const poolCall = (x: Float32Array, shift: number): KernelCall => {
+      const outShape = poolOutShape(c);
+      const shifted = x.map((v) => v + shift);
+      return {
+        kernel: 'MaxPoolGrad',
+        inputs: {
+          dy: { shape: outShape, values: seededNormal(tf.util.sizeFromShape(outShape), 600 + i) },
+          input: { shape: c.x, values: shifted },
+          // MaxPoolGrad's `output` input is the forward result; the kernels recompute what they need from `input`.
+          output: { shape: outShape, values: new Float32Array(tf.util.sizeFromShape(outShape)) },
+        },
+        attrs: { filterSize: c.filterSize, strides: c.strides, pad: c.pad },
+      };
+    };
+    it(describePool(c), async () => {
+      const x = seededNormal(tf.util.sizeFromShape(c.x), 500 + i);
+      await expectWasmMatchesCpu(poolCall(x, 0), describePool(c));
+      // All-negative windows: what the shipped wasm kernel got wrong.
+      await expectWasmMatchesCpu(poolCall(x, -10), `${describePool(c)}, all values negative`);
+    });
+  });
+});
+
+describe('BatchMatMul on wasm matches cpu', () => {
+  // [a shape, b shape] before transposition; the flags then transpose the last two axes.
+  const shapes: Array<[number[], number[]]> = [
+    [[256, 400], [400, 120]], // a dense layer of the course's LeNet
+    [[1, 7], [7, 1]],
+    [[5, 1], [1, 6]],
+    [[13, 9], [9, 11]],
+    [[3, 4, 5], [3, 5, 2]], // batched
+    [[1, 4, 5], [3, 5, 2]], // broadcast batch
+    [[2, 3, 4, 5], [2, 3, 5, 6]], // rank 4
+    [[3, 0], [0, 4]], // empty inner dimension: all zeros
+    [[0, 5], [5, 2]], // empty result
+  ];
+  shapes.forEach(([aShape, bShape], i) => {
+    for (const transposeA of [false, true]) {
+      for (const transposeB of [false, true]) {
+        const flip = (shape: number[], t: boolean) => (t ? [...shape.slice(0, -2), shape[shape.length - 1], shape[shape.length - 2]] : shape);
+        const a = flip(aShape, transposeA);
+        const b = flip(bShape, transposeB);
+        const what = `[${a}]${transposeA ? '^T' : ''} x [${b}]${transposeB ? '^T' : ''}`;
+        it(what, async () => {
+          await expectWasmMatchesCpu(
+            {
+              kernel: 'BatchMatMul',
+              inputs: {
+                a: { shape: a, values: seededNormal(tf.util.sizeFromShape(a), 900 + i) },
+                b: { shape: b, values: seededNormal(tf.util.sizeFromShape(b), 950 + i) },
+              },
+              attrs: { transposeA, transposeB },
+            },
+            what,
+          );
+        });
+      }
+    }
+  });
+
+  it('is not fooled by a reshape of data it has multiplied before', async () => {
+    // The shipped kernel reused XNNPACK's packing of the [6, 4] tensor for its [4, 6] reshape.
+    await tf.setBackend('wasm');
+    const second = tf.tidy(() => {
+      const data = tf.tensor2d(Array.from({ length: 24 }, (_, i) => i), [6, 4]);
+      tf.matMul(tf.ones([2, 6]), data).dataSync();
+      return tf.matMul(tf.ones([2, 4]), data.reshape([4, 6]));
+    });
+    // Each column j of the [4, 6] reshape holds j, j+6, j+12, j+18: sum 4j + 36.
+    const column = Array.from({ length: 6 }, (_, j) => 4 * j + 36);
+    expect(second.arraySync()).toEqual([column, column]);
+    second.dispose();
+  });
+});
+
+describe('AvgPoolGrad on wasm matches cpu', () => {
+  POOL_CASES.forEach((c, i) => {
+    it(describePool(c), async () => {
+      const outShape = poolOutShape(c);
+      await expectWasmMatchesCpu(
+        {
+          kernel: 'AvgPoolGrad',
+          inputs: {
+            dy: { shape: outShape, values: seededNormal(tf.util.sizeFromShape(outShape), 700 + i) },
+            input: { shape: c.x, values: seededNormal(tf.util.sizeFromShape(c.x), 800 + i) },
+          },
+          attrs: { filterSize: c.filterSize, strides: c.strides, pad: c.pad },
+        },
+        describePool(c),
+      );
+    });
+  });
+});
+
+describe('the wasm kernels free their temporaries', () => {
+  it('leave the wasm backend holding no more buffers than before', async () => {
+    await tf.setBackend('wasm');
+    // Strided with unused input rows (cropped, spread out): the paths with the most temporaries.
+    const c: ConvCase = { x: [2, 10, 10, 2], filter: [3, 3, 2, 3], strides: 2, pad: 'valid' };
+    const nchw: ConvCase = { x: [2, 2, 9, 9], filter: [3, 3, 2, 5], strides: 2, pad: 'valid', nchw: true };
+    const x = tf.tensor(seededNormal(tf.util.sizeFromShape(c.x), 1), c.x);
+    const filter = tf.tensor(seededNormal(tf.util.sizeFromShape(c.filter), 2), c.filter) as tf.Tensor4D;
+    const dy = tf.tensor(seededNormal(tf.util.sizeFromShape(convOutShape(c.x, c.filter, c.strides, c.pad, false)), 3), convOutShape(c.x, c.filter, c.strides, c.pad, false));
+    const xc = tf.tensor(seededNormal(tf.util.sizeFromShape(nchw.x), 4), nchw.x);
+    const dyc = tf.tensor(seededNormal(tf.util.sizeFromShape(convOutShape(nchw.x, nchw.filter, nchw.strides, nchw.pad, true)), 5), convOutShape(nchw.x, nchw.filter, nchw.strides, nchw.pad, true));
+    const filterc = tf.tensor(seededNormal(tf.util.sizeFromShape(nchw.filter), 6), nchw.filter) as tf.Tensor4D;
+    const runAll = () => {
+      const outs = tf.tidy(() => [
+        tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter } as unknown as tf.NamedAttrMap),
+        tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x } as unknown as tf.NamedAttrMap),
+        tf.engine().runKernel('Conv2DBackpropFilter', { x: xc, dy: dyc }, { strides: nchw.strides, pad: nchw.pad, dataFormat: 'NCHW', filterShape: nchw.filter } as unknown as tf.NamedAttrMap),
+        tf.engine().runKernel('Conv2DBackpropInput', { dy: dyc, filter: filterc }, { strides: nchw.strides, pad: nchw.pad, dataFormat: 'NCHW', inputShape: nchw.x } as unknown as tf.NamedAttrMap),
+        tf.grad((t: tf.Tensor) => tf.maxPool(t as tf.Tensor4D, 3, 2, 'same'))(x),
+        tf.grad((t: tf.Tensor) => tf.avgPool(t as tf.Tensor4D, 3, 2, 'same'))(x),
+        tf.matMul(x.reshape([20, 20]), x.reshape([20, 20]), true, false),
+        tf.matMul(x.reshape([40, 10]), x.reshape([40, 10]), false, true),
+        tf.matMul(x.reshape([40, 10]), x.reshape([10, 40])),
+        tf.matMul(x.reshape([4, 10, 10]), x.reshape([4, 10, 10]), true, true),
+      ] as tf.Tensor[]);
+      tf.dispose(outs);
+    };
+    runAll();
+    const buffers = wasmBackend().numDataIds();
+    const tensors = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) runAll();
+    expect(wasmBackend().numDataIds()).toBe(buffers);
+    expect(tf.memory().numTensors).toBe(tensors);
+    tf.dispose([x, filter, dy, xc, dyc, filterc]);
+  });
+});
+
+describe('dilated convolutions', () => {
+  it('run forward on wasm, and their gradients fail with a clear message (tfjs has none for dilations > 1)', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor4d(seededNormal(1 * 7 * 7 * 2, 41), [1, 7, 7, 2]);
+    const f = tf.tensor4d(seededNormal(3 * 3 * 2 * 2, 42), [3, 3, 2, 2]);
+    const y = tf.conv2d(x, f, 1, 'same', 'NHWC', 2);
+    expect(y.shape).toEqual([1, 7, 7, 2]);
+    expect(() => tf.grad((g: tf.Tensor) => tf.conv2d(x, g as tf.Tensor4D, 1, 'same', 'NHWC', 2))(f)).toThrow(/dilation/);
+    tf.dispose([x, f, y]);
+  });
+});
+
+describe('gradients of a small conv net on wasm', () => {
+  it("match finite differences of the loss with respect to the conv filters", async () => {
+    await tf.setBackend('wasm');
+    // conv 3x3 'same' -> sigmoid -> max pool -> conv 2x2 stride 2 'valid' -> tanh -> weighted sum.
+    const x = tf.tensor4d(seededNormal(2 * 8 * 8 * 2, 11), [2, 8, 8, 2]);
+    const readout = tf.tensor4d(seededNormal(2 * 2 * 2 * 3, 12), [2, 2, 2, 3]);
+    const loss = (f1: tf.Tensor4D, f2: tf.Tensor4D): tf.Scalar =>
+      tf.tidy(() => {
+        const h = tf.maxPool(tf.sigmoid(tf.conv2d(x, f1, 1, 'same')), 2, 2, 'valid');
+        return tf.sum(tf.mul(tf.tanh(tf.conv2d(h, f2, 2, 'valid')), readout));
+      });
+    const f1 = tf.tensor4d(seededNormal(3 * 3 * 2 * 4, 13), [3, 3, 2, 4]);
+    const f2 = tf.tensor4d(seededNormal(2 * 2 * 4 * 3, 14), [2, 2, 4, 3]);
+    const [g1, g2] = tf.grads((a: tf.Tensor, b: tf.Tensor) => loss(a as tf.Tensor4D, b as tf.Tensor4D))([f1, f2]);
+
+    // Central differences, computed in float64 from float32 losses: eps is
+    // large enough that float32 rounding of the loss stays well below the
+    // tolerance and small enough that the O(eps^2) truncation error does too.
+    const eps = 1e-2;
+    const numeric = (which: 0 | 1): Float64Array => {
+      const base = [f1.dataSync().slice(), f2.dataSync().slice()] as Float32Array[];
+      const out = new Float64Array(base[which].length);
+      for (let i = 0; i < out.length; i++) {
+        const at = (delta: number) => {
+          const values = base[which].slice();
+          values[i] += delta;
+          const moved = tf.tensor4d(values, (which === 0 ? f1 : f2).shape);
+          const l = which === 0 ? loss(moved, f2) : loss(f1, moved);
+          const v = l.dataSync()[0];
+          tf.dispose([moved, l]);
+          return v;
+        };
+        out[i] = (at(eps) - at(-eps)) / (2 * eps);
+      }
+      return out;
+    };
+    expectClose(g1.dataSync(), numeric(0), 2e-3, 'first conv filter');
+    expectClose(g2.dataSync(), numeric(1), 2e-3, 'second conv filter');
+    tf.dispose([x, readout, f1, f2, g1, g2]);
+  });
+});
+
+// ------------------------------------------------------- training a LeNet
+
+/** A small LeNet: same layer pattern as the course's, on 12x12 images so that cpu stays quick. */
+function tinyLeNet(modern: boolean): tf.Sequential {
+  const activation = modern ? 'relu' : 'sigmoid';
+  let seed = 1;
+  const init = () => tf.initializers.glorotUniform({ seed: seed++ });
+  const pool = (config: { poolSize: number; strides: number }) =>
+    modern ? tf.layers.maxPooling2d(config) : tf.layers.averagePooling2d(config);
+  const model = tf.sequential({
+    layers: [
+      tf.layers.conv2d({ inputShape: [12, 12, 1], filters: 6, kernelSize: 5, padding: 'same', activation, kernelInitializer: init() }),
+      pool({ poolSize: 2, strides: 2 }),
+      tf.layers.conv2d({ filters: 16, kernelSize: 3, padding: 'valid', activation, kernelInitializer: init() }),
+      pool({ poolSize: 2, strides: 2 }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 32, activation, kernelInitializer: init() }),
+      tf.layers.dense({ units: 10, kernelInitializer: init() }),
+    ],
+  });
+  model.compile({
+    optimizer: modern ? tf.train.adam(0.01) : tf.train.sgd(0.5),
+    loss: (labels: tf.Tensor, logits: tf.Tensor) => tf.losses.softmaxCrossEntropy(labels, logits),
+  });
+  return model;
+}
+
+async function trainLosses(backend: string, modern: boolean, steps: number): Promise<number[]> {
+  await tf.setBackend(backend);
+  const model = tinyLeNet(modern);
+  const xs = tf.tensor4d(seededNormal(16 * 12 * 12, 21), [16, 12, 12, 1]);
+  const labels = tf.oneHot(tf.tensor1d(Array.from({ length: 16 }, (_, i) => (i * 7) % 10), 'int32'), 10);
+  const losses: number[] = [];
+  for (let i = 0; i < steps; i++) losses.push((await model.trainOnBatch(xs, labels)) as number);
+  model.dispose();
+  tf.dispose([xs, labels]);
+  return losses;
+}
+
+describe('training a LeNet-like model on wasm', () => {
+  for (const modern of [false, true]) {
+    const name = modern ? 'relu + max pooling + Adam' : 'sigmoid + average pooling + SGD';
+    it(`${name}: same losses as on cpu from the same weights`, async () => {
+      const cpu = await withShippedCpuKernels(() => trainLosses('cpu', modern, 5));
+      const wasm = await trainLosses('wasm', modern, 5);
+      expectClose(wasm, cpu, 1e-4, name);
+      expect(cpu[4]).toBeLessThan(cpu[0]); // it does learn
+    });
+  }
+
+  for (const backend of ['wasm', 'cpu']) {
+    it(`does not accumulate tensors or ${backend} buffers across steps`, async () => {
+      await tf.setBackend(backend);
+      const buffersOf = () => (tf.findBackend(backend) as unknown as { numDataIds(): number }).numDataIds();
+      for (const modern of [false, true]) {
+        const model = tinyLeNet(modern);
+        const xs = tf.tensor4d(seededNormal(16 * 12 * 12, 31), [16, 12, 12, 1]);
+        const labels = tf.oneHot(tf.tensor1d(Array.from({ length: 16 }, (_, i) => i % 10), 'int32'), 10);
+        await model.trainOnBatch(xs, labels); // creates the optimizer's slots
+        await model.trainOnBatch(xs, labels);
+        const tensors = tf.memory().numTensors;
+        const buffers = buffersOf();
+        for (let i = 0; i < 4; i++) await model.trainOnBatch(xs, labels);
+        expect(tf.memory().numTensors).toBe(tensors);
+        expect(buffersOf()).toBe(buffers);
+        model.dispose();
+        tf.dispose([xs, labels]);
+      }
+    });
+  }
+});
