@@ -18,6 +18,6 @@ describe.concurrent('lessons', () => {
         .map((c) => `${c.metric} ${c.problem} (threshold ${describeThreshold(c.threshold)})`);
       expect(misses, summary).toEqual([]);
       expect(Object.keys(lesson.meta.thresholds).length, 'a lesson must declare what it guards').toBeGreaterThan(0);
-    }, 20 * MINUTES);
+    }, 30 * MINUTES);
   }
 });
