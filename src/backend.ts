@@ -27,7 +27,7 @@ export interface BackendInfo {
   tfName: string;
   /** Why each faster backend was passed over. */
   skipped: Array<{ choice: BackendChoice; reason: string }>;
-  /** Kernels the course added because the backend lacks them. */
+  /** Kernels the course registered: missing ones, and replacements for wrong or slow ones (src/kernels/index.ts says which and why). */
   addedKernels: string[];
 }
 
@@ -110,8 +110,8 @@ export function forcedBackend(env: NodeJS.ProcessEnv = process.env): BackendChoi
 let current: BackendInfo | undefined;
 
 /**
- * Activates the fastest backend that loads (or the forced one) and adds the
- * kernels the course needs that the backend lacks. Safe to call repeatedly.
+ * Activates the fastest backend that loads (or the forced one) and registers the
+ * course's kernels for it (missing, wrong or slow ones). Safe to call repeatedly.
  */
 export async function selectBackend(options: { force?: BackendChoice } = {}): Promise<BackendInfo> {
   const force = options.force ?? forcedBackend();

@@ -1,8 +1,8 @@
 /**
  * Small 2-D arrays as a grid of heatmaps: convolution kernels, feature maps,
- * a digit next to its edges. Unlike digitGrid (digit-plots.ts), which draws
- * 28×28 bytes on a fixed 0–255 grey scale, any size and value range works
- * here, and each map may get its own colour range or share one.
+ * a digit next to its edges. Any size and value range works, and each map may
+ * get its own colour range or share one; digitGrid (digit-plots.ts) is the
+ * special case of 28×28 bytes on a fixed 0–255 grey scale.
  */
 import { Figure, Trace } from './plots';
 
@@ -21,6 +21,8 @@ export interface MapGridOptions {
   symmetric?: boolean;
   /** Print each value in its cell (for tiny examples). */
   showValues?: boolean;
+  /** A fixed colour range for every map (e.g. [0, 255] for pixels), instead of one computed from the values. */
+  range?: [number, number];
 }
 
 function range(values: number[][][], symmetric: boolean): [number, number] {
@@ -38,7 +40,7 @@ export function mapGrid(options: MapGridOptions): Figure {
   const rows = Math.ceil(count / columns);
   const cell = options.cellSize ?? 130;
   const symmetric = options.symmetric ?? false;
-  const sharedRange = options.shared ? range(options.maps, symmetric) : undefined;
+  const sharedRange = options.range ?? (options.shared ? range(options.maps, symmetric) : undefined);
   const data: Trace[] = [];
   const axes: Record<string, unknown> = {};
   const annotations: unknown[] = [];

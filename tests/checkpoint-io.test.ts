@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileSystemHandler, manifestByteLength, MODEL_JSON } from '../src/checkpoints/file-io-handler';
-import { TEMP_PREFIX } from '../src/checkpoints/atomic-write';
+import { TEMP_PREFIX } from '../src/atomic-write';
 import { serveFolder } from '../src/checkpoints/local-fetch';
 
 const root = mkdtempSync(join(tmpdir(), 'checkpoint-io-'));

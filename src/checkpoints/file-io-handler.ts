@@ -11,7 +11,7 @@
  *
  * Saving never spoils the checkpoint already in the folder. model.json is the
  * commit point: the new weights go to a new file named after a hash of its
- * content, written atomically (src/checkpoints/atomic-write.ts); only then is
+ * content, written atomically (src/atomic-write.ts); only then is
  * model.json atomically replaced by one that points to it, and only after that
  * is the old weights file removed. A crash before the model.json swap leaves
  * the old model.json and its old weights, both whole; a crash after it leaves
@@ -23,7 +23,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { isAbsolute, join, normalize } from 'node:path';
 import { DataFileError } from '../errors';
-import { syncDirectory, TEMP_PREFIX, writeFileAtomic } from './atomic-write';
+import { syncDirectory, TEMP_PREFIX, writeFileAtomic } from '../atomic-write';
 
 export const MODEL_JSON = 'model.json';
 const WEIGHTS_FILE = /^weights\.[0-9a-f]+\.bin$/;
@@ -75,7 +75,8 @@ function saveArtifacts(dir: string, artifacts: tf.io.ModelArtifacts, options: Fi
 
   mkdirSync(dir, { recursive: true });
   // 1. The new weights, under a new name: the old checkpoint is not touched.
-  writeFileAtomic(join(dir, weightsName), weights, { onProgress: options.onWeightsProgress });
+  const onWeightsProgress = options.onWeightsProgress;
+  writeFileAtomic(join(dir, weightsName), weights, { onProgress: onWeightsProgress && ((written) => onWeightsProgress(written, weights.byteLength)) });
   // 2. The commit point: model.json now describes the new weights.
   writeFileAtomic(join(dir, MODEL_JSON), json);
   // 3. Only now may the old weights (and leftovers of crashed saves) go.

@@ -18,7 +18,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { DataFrame } from 'danfojs-node';
 import { CourseError, DataFileError } from '../errors';
-import { fsReason, writeFileAtomicSync } from './npy';
+import { fsReason, writeDataFile } from './data-files';
 
 export const MNIST_PIXELS = 784;
 export const MNIST_CSV_COLUMNS = MNIST_PIXELS + 1;
@@ -80,7 +80,7 @@ export function writeMnistCsv(path: string, images: Uint8Array, labels: Uint8Arr
   if (bad >= 0) {
     throw new DataFileError(path, `cannot be written because label ${bad} is ${labels[bad]}, not a digit 0-9.`);
   }
-  writeFileAtomicSync(path, csvChunks(images, labels));
+  writeDataFile(path, csvChunks(images, labels));
 }
 
 /** Yields the CSV text in ~1 MB chunks so a 100 MB file never sits in memory whole. */

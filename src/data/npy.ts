@@ -22,18 +22,8 @@
  * Every problem with a file or with an array about to be written becomes a
  * DataFileError naming the file and the problem.
  */
-import {
-  closeSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  unlinkSync,
-  writeSync,
-} from 'node:fs';
-import { basename, dirname, join } from 'node:path';
 import { DataFileError } from '../errors';
+import { readDataFile, writeDataFile } from './data-files';
 
 /** Maps each supported dtype name to the typed array that holds its values. */
 export interface NpyDataTypes {
@@ -214,56 +204,7 @@ function checkShapeForWrite(shape: unknown, file: string): number[] {
  * file behind, and missing parent directories are created.
  */
 export function saveNpy(path: string, a: NpyArray): void {
-  writeFileAtomicSync(path, [encodeNpy(a, path)]);
-}
-
-/**
- * Writes `chunks` to `path` atomically: to a temporary file in the same
- * directory first, flushed to disk, then renamed over `path`. If anything
- * throws part way (including the chunk iterator itself), the temporary file
- * is removed and whatever was at `path` before is untouched.
- */
-export function writeFileAtomicSync(path: string, chunks: Iterable<Uint8Array>): void {
-  const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`);
-  let fd: number;
-  try {
-    mkdirSync(dir, { recursive: true });
-    fd = openSync(tmp, 'wx');
-  } catch (e) {
-    throw new DataFileError(path, `cannot be written (${fsReason(e)}).`);
-  }
-  let ok = false;
-  try {
-    for (const chunk of chunks) {
-      let done = 0;
-      while (done < chunk.length) done += writeSync(fd, chunk, done, chunk.length - done);
-    }
-    fsyncSync(fd);
-    ok = true;
-  } catch (e) {
-    if (e instanceof DataFileError) throw e;
-    throw new DataFileError(path, `cannot be written (${fsReason(e)}).`);
-  } finally {
-    closeSync(fd);
-    if (!ok) {
-      try {
-        unlinkSync(tmp);
-      } catch {
-        // already gone; nothing more to clean up
-      }
-    }
-  }
-  try {
-    renameSync(tmp, path);
-  } catch (e) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // already gone
-    }
-    throw new DataFileError(path, `cannot be written (${fsReason(e)}).`);
-  }
+  writeDataFile(path, [encodeNpy(a, path)]);
 }
 
 // ---------------------------------------------------------------------------
@@ -611,33 +552,6 @@ class PyLiteralParser {
 // ---------------------------------------------------------------------------
 // Small helpers
 // ---------------------------------------------------------------------------
-
-/** Reads a whole data file, turning fs errors into DataFileErrors. */
-export function readDataFile(path: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (e) {
-    throw new DataFileError(path, `cannot be read (${fsReason(e)}).`);
-  }
-}
-
-/** A short reason for a failed fs call, e.g. "it does not exist". */
-export function fsReason(e: unknown): string {
-  const err = e as NodeJS.ErrnoException;
-  switch (err?.code) {
-    case 'ENOENT':
-      return 'it or its directory does not exist';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'it is a directory';
-    case 'ENOSPC':
-      return 'the disk is full';
-    default:
-      return err?.code ? `${err.code}: ${err.message}` : String(e);
-  }
-}
 
 function product(shape: number[]): number {
   let n = 1;

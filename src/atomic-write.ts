@@ -6,7 +6,7 @@
  * the name afterwards sees either the whole old file or the whole new one.
  * Finally the folder itself is fsynced, so that the rename survives a power cut.
  */
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -16,20 +16,32 @@ export const TEMP_PREFIX = '.tmp-';
 export interface AtomicWriteOptions {
   /** Bytes per write call (large files are written in pieces). */
   chunkSize?: number;
-  /** Called after each piece reaches the temporary file: (bytes written so far, total bytes). */
-  onProgress?: (written: number, total: number) => void;
+  /** Called after each piece reaches the temporary file: (bytes written so far, total bytes if known). */
+  onProgress?: (written: number, total: number | undefined) => void;
 }
 
-export function writeFileAtomic(file: string, data: Uint8Array | string, options: AtomicWriteOptions = {}): void {
-  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+/**
+ * Writes `data` to `file` atomically, creating the folder if needed. `data` may be
+ * a sequence of chunks produced while writing (a CSV row by row); if producing a
+ * chunk throws, the write is abandoned like any other failure.
+ */
+export function writeFileAtomic(file: string, data: Uint8Array | string | Iterable<Uint8Array>, options: AtomicWriteOptions = {}): void {
+  const chunks: Iterable<Uint8Array> = typeof data === 'string' ? [Buffer.from(data, 'utf8')] : data instanceof Uint8Array ? [data] : data;
+  const total = data instanceof Uint8Array ? data.length : undefined;
+  mkdirSync(dirname(file), { recursive: true });
   const temp = join(dirname(file), `${TEMP_PREFIX}${randomBytes(6).toString('hex')}-${basename(file)}`);
   const chunkSize = options.chunkSize ?? 1 << 20;
   const fd = openSync(temp, 'wx'); // 'x': never reuse an existing file
   try {
     try {
-      for (let written = 0; written < bytes.length; ) {
-        written += writeSync(fd, bytes, written, Math.min(chunkSize, bytes.length - written));
-        options.onProgress?.(written, bytes.length);
+      let written = 0;
+      for (const chunk of chunks) {
+        for (let done = 0; done < chunk.length; ) {
+          const n = writeSync(fd, chunk, done, Math.min(chunkSize, chunk.length - done));
+          done += n;
+          written += n;
+          options.onProgress?.(written, total);
+        }
       }
       fsyncSync(fd);
     } finally {
