@@ -38,7 +38,9 @@ async function benchOneBackend(choice: BackendChoice): Promise<void> {
     for (const workload of WORKLOADS) results.push(await workload.run(maxSeconds));
     report = { backend: `tfjs-${info.choice}`, available: true, results, peakRssMiB: process.resourceUsage().maxRSS / 1024 };
   } catch (error) {
-    report = { backend: `tfjs-${choice}`, available: false, reason: (error as Error).message.split('\n')[0], results: [] };
+    // The backend's own reason ("… is not installed"), without the sentence around it.
+    const message = (error as Error).message.split('\n')[0];
+    report = { backend: `tfjs-${choice}`, available: false, reason: /\(\S+: (.+)\)\.$/.exec(message)?.[1] ?? message, results: [] };
   }
   process.stdout.write(`${JSON.stringify(report)}\n`);
 }
@@ -74,7 +76,8 @@ function table(reports: BackendReport[]): string {
       continue;
     }
     for (const r of report.results) {
-      const reference = torch?.results.find((t) => t.workload === r.workload);
+      // "name [variant]" is compared with PyTorch's "name".
+      const reference = torch?.results.find((t) => t.workload === r.workload.replace(/ \[.*\]$/, ''));
       rows.push([
         report.backend, r.workload, `${r.throughput.toFixed(r.throughput < 10 ? 2 : 0)} ${r.unit}`,
         reference && report !== torch ? `${(r.throughput / reference.throughput).toFixed(2)}×` : '',

@@ -6,6 +6,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { imagesToTensor, labelsToTensor, loadDataset, takeImages } from '../../src/data/mnist';
 import { createRng } from '../../src/random';
+import { createMlpParams, disposeMlpParams, SIGMOID_MLP } from '../../src/models/small-mlp';
+import { mlpSampleStep } from '../../src/training/mlp-sample-step';
+import { sgdRule } from '../../src/training/update-rules';
 
 export interface WorkloadResult {
   workload: string;
@@ -92,6 +95,37 @@ export const WORKLOADS: Workload[] = [
       const result = await trainLoop(this.name, model, optimizer, mse, x, y, 1, maxSeconds);
       tf.dispose([x, y]); model.dispose(); optimizer.dispose();
       return result;
+    },
+  },
+  {
+    // What lessons 3 and 4 actually run: the same step with gradients written out by hand (checked
+    // against autodiff in tests/mlp-backprop.test.ts). The bracket marks a variant of the workload above.
+    name: 'sigmoid 784-200-10, SGD, one sample a step [hand-written step, lessons 3-4]',
+    unit: 'samples/s',
+    async run(maxSeconds) {
+      const { x, y } = mnistTrain(10000, [784]);
+      const params = createMlpParams(SIGMOID_MLP, createRng(seed));
+      const step = mlpSampleStep(params, SIGMOID_MLP, 'mse', sgdRule(0.01));
+      const sample = (i: number, withLoss: boolean) =>
+        tf.tidy(() => {
+          const row = tf.tensor1d([i], 'int32');
+          step(tf.gather(x, row) as tf.Tensor2D, tf.gather(y, row) as tf.Tensor2D, withLoss);
+        });
+      sample(0, true); // warm-up
+      const tensorsBefore = tf.memory().numTensors;
+      const started = performance.now();
+      let samples = 0;
+      for (let i = 0; i < x.shape[0]; i++) {
+        sample(i, i % 10 === 0); // the lessons read the loss every 10 samples
+        samples++;
+        if ((performance.now() - started) / 1000 > maxSeconds) break;
+      }
+      await params.w1.data();
+      const seconds = (performance.now() - started) / 1000;
+      const tensorsAfter = tf.memory().numTensors;
+      tf.dispose([x, y]);
+      disposeMlpParams(params);
+      return { workload: this.name, unit: 'samples/s', throughput: samples / seconds, samples, seconds, tensorsBefore, tensorsAfter };
     },
   },
   {
