@@ -59,6 +59,41 @@ export function geometryFromConvInfo(info: tf.backend_util.Conv2DInfo): ConvGeom
  * directly (tests, students poking at `tf.engine().runKernel`), and a wrong
  * gradient is far harder to debug than an error.
  */
+/** The attributes every conv gradient kernel receives (Conv2DBackpropFilter and Conv2DBackpropInput alike). */
+export interface ConvGradientAttrs {
+  strides: [number, number] | number;
+  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+  dataFormat: 'NHWC' | 'NCHW';
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+/**
+ * The geometry of the forward convolution a gradient kernel belongs to,
+ * after checking that the incoming gradient `dy` has that convolution's output shape.
+ */
+export function gradientGeometry(
+  kernelName: string,
+  xShape: [number, number, number, number],
+  filterShape: [number, number, number, number],
+  dyShape: number[],
+  attrs: ConvGradientAttrs,
+): ConvGeometry {
+  const info = tf.backend_util.computeConv2DInfo(
+    xShape,
+    filterShape,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    tf.backend_util.convertConv2DDataFormat(attrs.dataFormat),
+  );
+  if (!tf.util.arraysEqual(dyShape, info.outShape)) {
+    throw new Error(`${kernelName}: dy has shape [${dyShape}] but the convolution's output is [${info.outShape}].`);
+  }
+  return geometryFromConvInfo(info);
+}
+
 export function assertSupported(g: ConvGeometry): void {
   const positiveInts: Array<[string, number]> = [
     ['stride height', g.strideHeight],

@@ -20,7 +20,7 @@
  * dimRoundingMode (the op has no dilations attribute).
  */
 import * as tf from '@tensorflow/tfjs';
-import { geometryFromConvInfo } from './conv_geometry';
+import { gradientGeometry } from './conv_geometry';
 
 /** The two methods of tfjs-backend-cpu's MathBackendCPU that we use. */
 interface CpuBackend {
@@ -36,21 +36,8 @@ function conv2DBackpropFilter(args: {
   const { inputs, backend, attrs } = args;
   const x = inputs.x as tf.TensorInfo;
   const dy = inputs.dy as tf.TensorInfo;
-  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs;
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filterShape,
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-    false,
-    tf.backend_util.convertConv2DDataFormat(dataFormat),
-  );
-  if (!tf.util.arraysEqual(dy.shape, info.outShape)) {
-    throw new Error(`Conv2DBackpropFilter: dy has shape [${dy.shape}] but the convolution's output is [${info.outShape}].`);
-  }
-  const g = geometryFromConvInfo(info);
+  const { filterShape } = attrs;
+  const g = gradientGeometry('Conv2DBackpropFilter', x.shape as [number, number, number, number], filterShape, dy.shape, attrs);
   const xv = backend.readSync(x.dataId) as ArrayLike<number>;
   const dyv = backend.readSync(dy.dataId) as ArrayLike<number>;
 

@@ -27,7 +27,7 @@
  * gradients of dilated convolutions before any kernel runs.)
  */
 import * as tf from '@tensorflow/tfjs';
-import { geometryFromConvInfo } from './conv_geometry';
+import { gradientGeometry } from './conv_geometry';
 import { assertFloat32, release, relabel, zerosF32 } from './wasm_memory';
 import type { BackendWasm } from './wasm_memory';
 import { conv2dOnWasm, isShape4, sliceOnWasm, transposeOnWasm } from './wasm_ops';
@@ -41,23 +41,10 @@ function conv2DBackpropFilter(args: {
   const x = inputs.x as tf.TensorInfo;
   const dy = inputs.dy as tf.TensorInfo;
   assertFloat32(tf.Conv2DBackpropFilter, x, dy);
-  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs;
+  const { filterShape } = attrs;
   if (!isShape4(x.shape)) throw new Error(`Conv2DBackpropFilter: x must be rank 4, got shape [${x.shape}].`);
 
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape,
-    filterShape,
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-    false,
-    tf.backend_util.convertConv2DDataFormat(dataFormat),
-  );
-  if (!tf.util.arraysEqual(dy.shape, info.outShape)) {
-    throw new Error(`Conv2DBackpropFilter: dy has shape [${dy.shape}] but the convolution's output is [${info.outShape}].`);
-  }
-  const g = geometryFromConvInfo(info);
+  const g = gradientGeometry('Conv2DBackpropFilter', x.shape, filterShape, dy.shape, attrs);
 
   // Input rows (from the top) that some filter tap reaches, and whether the
   // forward convolution padded below the image (pad > 0) or never reached its

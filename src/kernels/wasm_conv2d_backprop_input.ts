@@ -22,7 +22,7 @@
  * dilations attribute (tfjs refuses gradients of dilated convolutions).
  */
 import * as tf from '@tensorflow/tfjs';
-import { ConvGeometry, geometryFromConvInfo } from './conv_geometry';
+import { ConvGeometry, gradientGeometry } from './conv_geometry';
 import { allocateF32, assertFloat32, heapF32, release, relabel, zerosF32 } from './wasm_memory';
 import type { BackendWasm } from './wasm_memory';
 import { conv2dOnWasm, depthwiseConv2dOnWasm, isShape4, sumLastAxisOnWasm, transposeOnWasm } from './wasm_ops';
@@ -36,23 +36,10 @@ function conv2DBackpropInput(args: {
   const dy = inputs.dy as tf.TensorInfo;
   const filter = inputs.filter as tf.TensorInfo;
   assertFloat32(tf.Conv2DBackpropInput, dy, filter);
-  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs;
+  const { inputShape } = attrs;
   if (!isShape4(filter.shape)) throw new Error(`Conv2DBackpropInput: filter must be rank 4, got shape [${filter.shape}].`);
 
-  const info = tf.backend_util.computeConv2DInfo(
-    inputShape,
-    filter.shape,
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-    false,
-    tf.backend_util.convertConv2DDataFormat(dataFormat),
-  );
-  if (!tf.util.arraysEqual(dy.shape, info.outShape)) {
-    throw new Error(`Conv2DBackpropInput: dy has shape [${dy.shape}] but the convolution's output is [${info.outShape}].`);
-  }
-  const g = geometryFromConvInfo(info);
+  const g = gradientGeometry('Conv2DBackpropInput', inputShape, filter.shape, dy.shape, attrs);
   const nhwcShape = [g.batch, g.inHeight, g.inWidth, g.inChannels];
   if (tf.util.sizeFromShape(nhwcShape) === 0) return allocateF32(backend, [...inputShape]);
   if (g.outChannels * g.outHeight * g.outWidth === 0) return zerosF32(backend, [...inputShape]);
