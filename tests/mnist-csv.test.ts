@@ -9,6 +9,7 @@ import {
   readMnistCsv,
   writeMnistCsv,
 } from '../src/data/mnist-csv';
+import { expectDataFileError } from './helpers/data-file-error';
 
 const dir = mkdtempSync(join(tmpdir(), 'mnist-csv-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -51,21 +52,6 @@ function csvText(rows: string[][], { header = true, eol = '\n', finalEol = true 
 function validRows(n: number, seed = 1): string[][] {
   const { images, labels } = makeData(n, seed);
   return Array.from({ length: n }, (_, r) => rowText(images, labels, r));
-}
-
-function expectDataFileError(fn: () => unknown, file: string, ...patterns: RegExp[]): DataFileError {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught, 'expected a DataFileError').toBeInstanceOf(DataFileError);
-  const err = caught as DataFileError;
-  expect(err.file).toBe(file);
-  expect(err.message.startsWith(`${file}: `)).toBe(true);
-  for (const p of patterns) expect(err.message).toMatch(p);
-  return err;
 }
 
 // ---------------------------------------------------------------------------

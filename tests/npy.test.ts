@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DataFileError } from '../src/errors';
+import { expectDataFileError } from './helpers/data-file-error';
 import {
   decodeNpy,
   encodeNpy,
@@ -94,22 +95,6 @@ function rawNpy(header: string, data: Uint8Array = new Uint8Array(0), major = 1,
   if (lengthBytes === 2) pre.writeUInt16LE(hlen, 8);
   else pre.writeUInt32LE(hlen, 8);
   return Buffer.concat([pre, text, Buffer.alloc(pad, 0x20), Buffer.from('\n'), data]);
-}
-
-/** Asserts that fn throws a DataFileError whose message names `file` and matches every pattern. */
-function expectDataFileError(fn: () => unknown, file: string, ...patterns: RegExp[]): DataFileError {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught, 'expected a DataFileError').toBeInstanceOf(DataFileError);
-  const err = caught as DataFileError;
-  expect(err.file).toBe(file);
-  expect(err.message.startsWith(`${file}: `)).toBe(true);
-  for (const p of patterns) expect(err.message).toMatch(p);
-  return err;
 }
 
 // ---------------------------------------------------------------------------

@@ -9,14 +9,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from './jupyter.mjs';
+import type { LessonResults, Threshold, ThresholdCheck } from './lesson-results';
+
+export type { LessonResults, Threshold, ThresholdCheck };
 
 export const LESSONS_DIR = join(REPO_ROOT, 'lessons');
 export const EXECUTED_DIR = join(REPO_ROOT, 'build', 'lessons');
-
-export interface Threshold {
-  min?: number;
-  max?: number;
-}
 
 export interface LessonMeta {
   lesson: number;
@@ -39,25 +37,6 @@ export interface Notebook {
   metadata: Record<string, unknown> & { course?: LessonMeta & { results?: LessonResults } };
   nbformat: number;
   nbformat_minor: number;
-}
-
-export interface ThresholdCheck {
-  metric: string;
-  value: number | undefined;
-  threshold: Threshold;
-  passed: boolean;
-  /** Why it failed, in words. */
-  problem?: string;
-}
-
-export interface LessonResults {
-  passed: boolean;
-  backend?: string;
-  seconds: number;
-  finished_at: string;
-  metrics: Record<string, number>;
-  checks: ThresholdCheck[];
-  failure?: string;
 }
 
 export function readNotebook(path: string): Notebook {

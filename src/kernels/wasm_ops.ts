@@ -32,6 +32,11 @@ export function sliceOnWasm(backend: BackendWasm, x: tf.TensorInfo, begin: numbe
   return runWasmKernel(backend, tf.Slice, { x }, attrs);
 }
 
+/** [top, bottom, left, right] as tfjs's explicit NHWC padding (none on the batch and channel axes). */
+function nhwcPadding([top, bottom, left, right]: [number, number, number, number]): tf.backend_util.ExplicitPadding {
+  return [[0, 0], [top, bottom], [left, right], [0, 0]];
+}
+
 /**
  * NHWC convolution, stride 1, explicit padding [top, bottom, left, right]
  * (each >= 0), on XNNPACK. XNNPACK packs the filter into its own layout and
@@ -46,18 +51,7 @@ export function conv2dOnWasm(
   pads: [number, number, number, number],
   dilations: [number, number] = [1, 1],
 ): tf.TensorInfo {
-  const [top, bottom, left, right] = pads;
-  const attrs: tf.Conv2DAttrs = {
-    strides: 1,
-    pad: [
-      [0, 0],
-      [top, bottom],
-      [left, right],
-      [0, 0],
-    ],
-    dataFormat: 'NHWC',
-    dilations,
-  };
+  const attrs: tf.Conv2DAttrs = { strides: 1, pad: nhwcPadding(pads), dataFormat: 'NHWC', dilations };
   return runWasmKernel(backend, tf.Conv2D, { x, filter }, attrs);
 }
 
@@ -73,18 +67,7 @@ export function depthwiseConv2dOnWasm(
   filter: tf.TensorInfo,
   pads: [number, number, number, number],
 ): tf.TensorInfo {
-  const [top, bottom, left, right] = pads;
-  const attrs: tf.DepthwiseConv2dNativeAttrs = {
-    strides: 1,
-    pad: [
-      [0, 0],
-      [top, bottom],
-      [left, right],
-      [0, 0],
-    ],
-    dataFormat: 'NHWC',
-    dilations: 1,
-  };
+  const attrs: tf.DepthwiseConv2dNativeAttrs = { strides: 1, pad: nhwcPadding(pads), dataFormat: 'NHWC', dilations: 1 };
   return runWasmKernel(backend, tf.DepthwiseConv2dNative, { x, filter }, attrs);
 }
 

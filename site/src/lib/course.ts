@@ -5,33 +5,13 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { LessonResults, Threshold, ThresholdCheck } from '../../../tools/lesson-results';
+
+export type { LessonResults, Threshold, ThresholdCheck };
 
 /** Set by astro.config.mjs (the folder above site/); COURSE_ROOT overrides it, e.g. for tests. */
 export function courseRoot(): string {
   return resolve(process.env.COURSE_ROOT ?? join(process.cwd(), '..'));
-}
-
-export interface Threshold {
-  min?: number;
-  max?: number;
-}
-
-export interface ThresholdCheck {
-  metric: string;
-  value?: number;
-  threshold: Threshold;
-  passed: boolean;
-  problem?: string;
-}
-
-export interface LessonResults {
-  passed: boolean;
-  backend?: string;
-  seconds: number;
-  finished_at: string;
-  metrics: Record<string, number>;
-  checks: ThresholdCheck[];
-  failure?: string;
 }
 
 export interface CourseMeta {

@@ -1,0 +1,27 @@
+/**
+ * What a lesson run records in its executed notebook (metadata.course.results).
+ * Types only, with no imports, so that the site (its own package) can share them.
+ */
+export interface Threshold {
+  min?: number;
+  max?: number;
+}
+
+export interface ThresholdCheck {
+  metric: string;
+  value: number | undefined;
+  threshold: Threshold;
+  passed: boolean;
+  /** Why it failed, in words. */
+  problem?: string;
+}
+
+export interface LessonResults {
+  passed: boolean;
+  backend?: string;
+  seconds: number;
+  finished_at: string;
+  metrics: Record<string, number>;
+  checks: ThresholdCheck[];
+  failure?: string;
+}
