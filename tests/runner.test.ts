@@ -112,7 +112,7 @@ describe('lesson runner', () => {
   it('says how to fix a missing Jupyter', async () => {
     process.env.COURSE_PYTHON = '/nonexistent/python3';
     await expect(runLesson(lessonFrom('no-jupyter', notebookOf(['1'])))).rejects.toThrow(SetupError);
-    await expect(runLesson(lessonFrom('no-jupyter', notebookOf(['1'])))).rejects.toThrow(/^Jupyter is not installed, so lessons cannot run\.\n {2}Fix: run `npm run setup`/);
+    await expect(runLesson(lessonFrom('no-jupyter', notebookOf(['1'])))).rejects.toThrow(/^Jupyter is not installed, so notebooks cannot run\.\n {2}Fix: run `npm run setup`/);
   });
 });
 

@@ -7,6 +7,10 @@ on stderr (nbconvert then prints an empty CellExecutionError and writes nothing)
 requests that follow an error, which nbconvert does not treat as a failure. Here the first failing
 or hanging cell stops the run, its stderr becomes the message, and the executed notebook is always
 written, so the student can open it and see where it stopped.
+
+With --keep-going (the homework grader) a failing cell is reported and the run goes on, as a student
+pressing "Run all" past an error would expect; a hanging cell or a dead kernel still stops it, and
+the grader decides what to run next.
 """
 import argparse
 import asyncio
@@ -19,6 +23,9 @@ import nbformat
 from jupyter_client.kernelspec import NoSuchKernel
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+# tslab answers "abort" to every request in the 200 ms after an error; wait that out before going on.
+AFTER_ERROR_SECONDS = 0.5
 
 REPORTED = {"stream", "display_data", "update_display_data", "execute_result", "error"}
 
@@ -48,10 +55,11 @@ def cell_stderr(cell):
     return "".join(texts).strip()
 
 
-async def execute(nb, client, timeout):
+async def execute(nb, client, timeout, keep_going):
     code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
     async with client.async_setup_kernel():
-        emit("kernel_ready", code_cells=len(code_cells))
+        provisioner = getattr(client.km, "provisioner", None)
+        emit("kernel_ready", code_cells=len(code_cells), kernel_pid=getattr(provisioner, "pid", None))
         for number, index in enumerate(code_cells, start=1):
             cell = nb.cells[index]
             emit("cell_start", cell=index, number=number, source=cell.source)
@@ -68,7 +76,10 @@ async def execute(nb, client, timeout):
             except CellExecutionError:
                 emit("cell_failed", cell=index, number=number, kind="error",
                      message=cell_stderr(cell) or "the kernel reported an error without a message")
-                return False
+                if not keep_going:
+                    return False
+                await asyncio.sleep(AFTER_ERROR_SECONDS)
+                continue
             emit("cell_done", cell=index, number=number, seconds=round(time.monotonic() - started, 3))
     return True
 
@@ -79,6 +90,7 @@ def main():
     parser.add_argument("output")
     parser.add_argument("--kernel", default="tslab")
     parser.add_argument("--timeout", type=int, default=600, help="seconds a cell may run")
+    parser.add_argument("--keep-going", action="store_true", help="report a failing cell and run the next one")
     args = parser.parse_args()
 
     nb = nbformat.read(args.notebook, as_version=4)
@@ -87,7 +99,7 @@ def main():
                              resources={"metadata": {"path": workdir}})
     ok = False
     try:
-        ok = asyncio.run(execute(nb, client, args.timeout))
+        ok = asyncio.run(execute(nb, client, args.timeout, args.keep_going))
     except NoSuchKernel:
         emit("fatal", kind="no_kernel", message=f"Jupyter has no kernel named '{args.kernel}'.")
     except Exception as error:  # the kernel failed to start, the connection broke, ...

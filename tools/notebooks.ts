@@ -21,6 +21,8 @@ export interface LessonMeta {
   title: string;
   cell_timeout_seconds?: number;
   thresholds: Record<string, Threshold>;
+  /** Set on the student notebooks `npm run homework -- build` writes. */
+  homework?: boolean;
 }
 
 export interface LessonFile {
@@ -33,7 +35,14 @@ export interface LessonFile {
 
 /** The minimal notebook shape the tools read and write. */
 export interface Notebook {
-  cells: Array<{ cell_type: string; source: string | string[]; outputs?: Array<Record<string, unknown>>; metadata?: Record<string, unknown> }>;
+  cells: Array<{
+    cell_type: string;
+    source: string | string[];
+    outputs?: Array<Record<string, unknown>>;
+    metadata?: Record<string, unknown>;
+    execution_count?: number | null;
+    id?: string;
+  }>;
   metadata: Record<string, unknown> & { course?: LessonMeta & { results?: LessonResults } };
   nbformat: number;
   nbformat_minor: number;

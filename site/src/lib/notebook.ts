@@ -33,6 +33,11 @@ function attachmentUrl(cell: Cell, url: string): string {
   return `data:${mime};base64,${String(data).replace(/\s/g, '')}`;
 }
 
+function isCheckCell(cell: Cell): boolean {
+  const tags = cell.metadata?.tags;
+  return Array.isArray(tags) && tags.includes('check');
+}
+
 export function renderLesson(lesson: Lesson): LessonPage {
   let currentCell: Cell | undefined;
   const markdown = newMarkdownContext((url) => lessonLink(currentCell ? attachmentUrl(currentCell, url) : url));
@@ -40,6 +45,8 @@ export function renderLesson(lesson: Lesson): LessonPage {
   let plots = 0;
   const blocks: Block[] = [];
   for (const cell of lesson.notebook.cells) {
+    // A graded exercise's checks are for the teacher's grader (npm run homework), not for readers.
+    if (isCheckCell(cell)) continue;
     currentCell = cell;
     const source = joinText(cell.source);
     if (cell.cell_type === 'markdown') {
