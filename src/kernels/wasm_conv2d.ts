@@ -35,6 +35,15 @@ interface ConvAttrs {
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
 }
 
+/**
+ * Whether the shipped kernel gets this convolution right: it rejects
+ * channels-first data, and ignores dimRoundingMode 'ceil'/'round' where
+ * that adds an output row or column (its windows then read past the image).
+ */
+function shippedHandles(attrs: ConvAttrs): boolean {
+  return attrs.dataFormat !== 'NCHW' && (attrs.dimRoundingMode === undefined || attrs.dimRoundingMode === 'floor');
+}
+
 function runShipped(kernelName: string, args: { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs: object }): tf.TensorInfo {
   const config = shippedKernel(kernelName, 'wasm');
   if (!config) throw new Error(`The wasm backend has no '${kernelName}' kernel registered.`);
@@ -84,7 +93,9 @@ function conv2D(args: { inputs: tf.Conv2DInputs; backend: BackendWasm; attrs: tf
   const filter = inputs.filter as tf.TensorInfo;
   assertFloat32(tf.Conv2D, x, filter);
   const blas = nativeBlas();
-  if (blas && filter.shape[3] >= NATIVE_MIN_OUT_CHANNELS) return nativeConv(blas, backend, x, filter, attrs, null, 'linear', 0);
+  if (blas && (filter.shape[3] >= NATIVE_MIN_OUT_CHANNELS || !shippedHandles(attrs))) {
+    return nativeConv(blas, backend, x, filter, attrs, null, 'linear', 0);
+  }
   return runShipped(tf.Conv2D, args as unknown as { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs: object });
 }
 
@@ -100,8 +111,16 @@ function fusedConv2D(args: { inputs: tf.FusedConv2DInputs; backend: BackendWasm;
   const outChannels = filter.shape[3];
   const biasSize = bias ? tf.util.sizeFromShape(bias.shape) : 0;
   const biasFits = !bias || ((biasSize === 1 || biasSize === outChannels) && bias.shape[bias.shape.length - 1] === biasSize);
-  if (blas && outChannels >= NATIVE_MIN_OUT_CHANNELS && attrs.dataFormat === 'NHWC' && activation in NATIVE_ACTIVATIONS && biasFits) {
-    return nativeConv(blas, backend, x, filter, attrs, bias, activation, leakyreluAlpha);
+  if (blas && (outChannels >= NATIVE_MIN_OUT_CHANNELS || !shippedHandles(attrs)) && attrs.dataFormat === 'NHWC' && biasFits) {
+    if (activation in NATIVE_ACTIVATIONS) return nativeConv(blas, backend, x, filter, attrs, bias, activation, leakyreluAlpha);
+    if (activation === 'prelu' && inputs.preluActivationWeights) {
+      const linear = nativeConv(blas, backend, x, filter, attrs, bias, 'linear', 0);
+      try {
+        return runShipped(tf.Prelu, { inputs: { x: linear, alpha: inputs.preluActivationWeights as tf.TensorInfo }, backend, attrs: {} });
+      } finally {
+        release(backend, linear);
+      }
+    }
   }
   return runShipped(tf.FusedConv2D, args as unknown as { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs: object });
 }

@@ -19,7 +19,7 @@ import * as tf from '@tensorflow/tfjs';
 import { NATIVE_ACTIVATIONS, nativeBlas } from './native_blas';
 import { MatMulPlan, nativeBiasFits, nativeMatMul, planMatMul } from './native_mat_mul';
 import { shippedKernel } from './shipped_kernels';
-import { assertFloat32, copyF32, release, relabel, zerosF32 } from './wasm_memory';
+import { allocateF32, assertFloat32, copyF32, heapF32, release, relabel, zerosF32 } from './wasm_memory';
 import type { BackendWasm } from './wasm_memory';
 import { transposeOnWasm } from './wasm_ops';
 
@@ -89,15 +89,53 @@ function onFreshOperands(
     }
     temporaries.push(right);
     const inputs: tf.NamedTensorInfoMap = { a: left, b: right };
-    if (bias) {
-      inputs.bias = copyF32(backend, bias);
-      temporaries.push(inputs.bias);
+    // The shipped kernel takes only a rank-1 bias of `cols` values (it reads the
+    // shape the buffer was allocated with), and gets prelu wrong on batched
+    // products: those go unfused, through the backend's Add and Prelu.
+    const biasSize = bias ? tf.util.sizeFromShape(bias.shape) : 0;
+    const perColumnBias = bias !== null && biasSize === cols && bias.shape[bias.shape.length - 1] === cols && aBatch === 1 && bBatch === 1;
+    if (bias && perColumnBias) {
+      const biasCopy = allocateF32(backend, [cols]);
+      heapF32(backend, biasCopy).set(heapF32(backend, bias));
+      inputs.bias = biasCopy;
+      temporaries.push(biasCopy);
     }
-    if (prelu) inputs.preluActivationWeights = prelu;
+    if ((bias && !perColumnBias) || attrs.activation === 'prelu') {
+      const linear = runShipped(backend, tf._FusedMatMul, inputs, { ...attrs, transposeA, transposeB, activation: 'linear' });
+      temporaries.push(linear);
+      let sum = relabel(linear, outShape);
+      if (bias && !perColumnBias) {
+        sum = runShipped(backend, tf.Add, { a: sum, b: bias }, {});
+        temporaries.push(sum);
+      }
+      const activation = attrs.activation ?? 'linear';
+      if (activation === 'linear') return copyF32(backend, sum);
+      return activate(backend, sum, activation, prelu, attrs.leakyreluAlpha ?? 0.2);
+    }
     const product = runShipped(backend, tf._FusedMatMul, inputs, { ...attrs, transposeA, transposeB });
     return relabel(product, outShape);
   } finally {
     release(backend, ...temporaries);
+  }
+}
+
+/** An activation as the wasm backend's own element-wise kernels compute it. */
+function activate(backend: BackendWasm, x: tf.TensorInfo, activation: string, prelu: tf.TensorInfo | null, alpha: number): tf.TensorInfo {
+  switch (activation) {
+    case 'relu':
+      return runShipped(backend, tf.Relu, { x }, {});
+    case 'relu6':
+      return runShipped(backend, tf.Relu6, { x }, {});
+    case 'sigmoid':
+      return runShipped(backend, tf.Sigmoid, { x }, {});
+    case 'elu':
+      return runShipped(backend, tf.Elu, { x }, {});
+    case 'leakyrelu':
+      return runShipped(backend, tf.LeakyRelu, { x }, { alpha });
+    case 'prelu':
+      return runShipped(backend, tf.Prelu, { x, alpha: prelu as tf.TensorInfo }, {});
+    default:
+      throw new Error(`_FusedMatMul: unknown activation '${activation}'.`);
   }
 }
 
