@@ -15,6 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import { CourseError } from './errors';
 import { registerCourseKernels } from './kernels/index';
+import { nativeBlasStatus, NativeBlasStatus } from './kernels/native_blas';
 
 export const BACKEND_CHOICES = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
@@ -29,6 +30,8 @@ export interface BackendInfo {
   skipped: Array<{ choice: BackendChoice; reason: string }>;
   /** Kernels the course registered: missing ones, and replacements for wrong or slow ones (src/kernels/index.ts says which and why). */
   addedKernels: string[];
+  /** On wasm: whether the course's kernels run their matrix products and convolutions on the optional native BLAS addon, and why not. */
+  nativeBlas?: NativeBlasStatus;
 }
 
 /** Loads a backend's package and makes it the active one, or says why not. */
@@ -127,6 +130,7 @@ export async function selectBackend(options: { force?: BackendChoice } = {}): Pr
     }
     const addedKernels = registerCourseKernels(outcome.tfName);
     current = { choice, tfName: outcome.tfName, skipped, addedKernels };
+    if (outcome.tfName === 'wasm') current.nativeBlas = nativeBlasStatus();
     return current;
   }
   const why = skipped.map((s) => `${s.choice}: ${s.reason}`).join('; ');
@@ -140,5 +144,6 @@ export async function selectBackend(options: { force?: BackendChoice } = {}): Pr
 export function describeBackend(info: BackendInfo): string {
   const passed = info.skipped.length ? ` (passed over: ${info.skipped.map((s) => `${s.choice}, ${s.reason}`).join('; ')})` : '';
   const forced = forcedBackend() ? `, forced by ${BACKEND_ENV_VAR}` : '';
-  return `Backend: ${info.choice}${forced}, TensorFlow.js ${tf.version.tfjs}${passed}`;
+  const native = info.nativeBlas ? `; ${info.nativeBlas.description}` : '';
+  return `Backend: ${info.choice}${forced}, TensorFlow.js ${tf.version.tfjs}${native}${passed}`;
 }

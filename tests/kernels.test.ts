@@ -8,9 +8,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CourseError } from '../src/errors';
 import { assertKernelsAvailable, courseKernels, registerCourseKernels } from '../src/kernels';
+import { nativeBlasStatus, useNativeBlas } from '../src/kernels/native_blas';
 
 type Shape4 = [number, number, number, number];
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
@@ -246,25 +247,6 @@ describe('assertKernelsAvailable', () => {
   });
 });
 
-describe('Conv2DBackpropFilter on wasm matches cpu', () => {
-  CONV_CASES.forEach((c, i) => {
-    it(describeConv(c), async () => {
-      const dyShape = convOutShape(c.x, c.filter, c.strides, c.pad, !!c.nchw, c.rounding);
-      await expectWasmMatchesCpu(
-        {
-          kernel: 'Conv2DBackpropFilter',
-          inputs: {
-            x: { shape: c.x, values: seededNormal(tf.util.sizeFromShape(c.x), 100 + i) },
-            dy: { shape: dyShape, values: seededNormal(tf.util.sizeFromShape(dyShape), 200 + i) },
-          },
-          attrs: { strides: c.strides, pad: c.pad, dataFormat: c.nchw ? 'NCHW' : 'NHWC', dimRoundingMode: c.rounding, filterShape: c.filter },
-        },
-        describeConv(c),
-      );
-    });
-  });
-});
-
 describe("Conv2DBackpropFilter on cpu (the course's) matches the shipped cpu kernel", () => {
   CONV_CASES.forEach((c, i) => {
     it(describeConv(c), async () => {
@@ -278,25 +260,6 @@ describe("Conv2DBackpropFilter on cpu (the course's) matches the shipped cpu ker
             dy: { shape: dyShape, values: seededNormal(tf.util.sizeFromShape(dyShape), 200 + i) },
           },
           attrs: { strides: c.strides, pad: c.pad, dataFormat: c.nchw ? 'NCHW' : 'NHWC', dimRoundingMode: c.rounding, filterShape: c.filter },
-        },
-        describeConv(c),
-      );
-    });
-  });
-});
-
-describe('Conv2DBackpropInput on wasm matches cpu', () => {
-  CONV_CASES.forEach((c, i) => {
-    it(describeConv(c), async () => {
-      const dyShape = convOutShape(c.x, c.filter, c.strides, c.pad, !!c.nchw, c.rounding);
-      await expectWasmMatchesCpu(
-        {
-          kernel: 'Conv2DBackpropInput',
-          inputs: {
-            dy: { shape: dyShape, values: seededNormal(tf.util.sizeFromShape(dyShape), 300 + i) },
-            filter: { shape: c.filter, values: seededNormal(tf.util.sizeFromShape(c.filter), 400 + i) },
-          },
-          attrs: { strides: c.strides, pad: c.pad, dataFormat: c.nchw ? 'NCHW' : 'NHWC', dimRoundingMode: c.rounding, inputShape: c.x },
         },
         describeConv(c),
       );
@@ -329,58 +292,6 @@ describe('MaxPoolGrad on wasm matches cpu', () => {
   });
 });
 
-describe('BatchMatMul on wasm matches cpu', () => {
-  // [a shape, b shape] before transposition; the flags then transpose the last two axes.
-  const shapes: Array<[number[], number[]]> = [
-    [[256, 400], [400, 120]], // a dense layer of the course's LeNet
-    [[1, 7], [7, 1]],
-    [[5, 1], [1, 6]],
-    [[13, 9], [9, 11]],
-    [[3, 4, 5], [3, 5, 2]], // batched
-    [[1, 4, 5], [3, 5, 2]], // broadcast batch
-    [[2, 3, 4, 5], [2, 3, 5, 6]], // rank 4
-    [[3, 0], [0, 4]], // empty inner dimension: all zeros
-    [[0, 5], [5, 2]], // empty result
-  ];
-  shapes.forEach(([aShape, bShape], i) => {
-    for (const transposeA of [false, true]) {
-      for (const transposeB of [false, true]) {
-        const flip = (shape: number[], t: boolean) => (t ? [...shape.slice(0, -2), shape[shape.length - 1], shape[shape.length - 2]] : shape);
-        const a = flip(aShape, transposeA);
-        const b = flip(bShape, transposeB);
-        const what = `[${a}]${transposeA ? '^T' : ''} x [${b}]${transposeB ? '^T' : ''}`;
-        it(what, async () => {
-          await expectWasmMatchesCpu(
-            {
-              kernel: 'BatchMatMul',
-              inputs: {
-                a: { shape: a, values: seededNormal(tf.util.sizeFromShape(a), 900 + i) },
-                b: { shape: b, values: seededNormal(tf.util.sizeFromShape(b), 950 + i) },
-              },
-              attrs: { transposeA, transposeB },
-            },
-            what,
-          );
-        });
-      }
-    }
-  });
-
-  it('is not fooled by a reshape of data it has multiplied before', async () => {
-    // The shipped kernel reused XNNPACK's packing of the [6, 4] tensor for its [4, 6] reshape.
-    await tf.setBackend('wasm');
-    const second = tf.tidy(() => {
-      const data = tf.tensor2d(Array.from({ length: 24 }, (_, i) => i), [6, 4]);
-      tf.matMul(tf.ones([2, 6]), data).dataSync();
-      return tf.matMul(tf.ones([2, 4]), data.reshape([4, 6]));
-    });
-    // Each column j of the [4, 6] reshape holds j, j+6, j+12, j+18: sum 4j + 36.
-    const column = Array.from({ length: 6 }, (_, j) => 4 * j + 36);
-    expect(second.arraySync()).toEqual([column, column]);
-    second.dispose();
-  });
-});
-
 describe('AvgPoolGrad on wasm matches cpu', () => {
   POOL_CASES.forEach((c, i) => {
     it(describePool(c), async () => {
@@ -400,43 +311,6 @@ describe('AvgPoolGrad on wasm matches cpu', () => {
   });
 });
 
-describe('the wasm kernels free their temporaries', () => {
-  it('leave the wasm backend holding no more buffers than before', async () => {
-    await tf.setBackend('wasm');
-    // Strided with unused input rows (cropped, spread out): the paths with the most temporaries.
-    const c: ConvCase = { x: [2, 10, 10, 2], filter: [3, 3, 2, 3], strides: 2, pad: 'valid' };
-    const nchw: ConvCase = { x: [2, 2, 9, 9], filter: [3, 3, 2, 5], strides: 2, pad: 'valid', nchw: true };
-    const x = tf.tensor(seededNormal(tf.util.sizeFromShape(c.x), 1), c.x);
-    const filter = tf.tensor(seededNormal(tf.util.sizeFromShape(c.filter), 2), c.filter) as tf.Tensor4D;
-    const dy = tf.tensor(seededNormal(tf.util.sizeFromShape(convOutShape(c.x, c.filter, c.strides, c.pad, false)), 3), convOutShape(c.x, c.filter, c.strides, c.pad, false));
-    const xc = tf.tensor(seededNormal(tf.util.sizeFromShape(nchw.x), 4), nchw.x);
-    const dyc = tf.tensor(seededNormal(tf.util.sizeFromShape(convOutShape(nchw.x, nchw.filter, nchw.strides, nchw.pad, true)), 5), convOutShape(nchw.x, nchw.filter, nchw.strides, nchw.pad, true));
-    const filterc = tf.tensor(seededNormal(tf.util.sizeFromShape(nchw.filter), 6), nchw.filter) as tf.Tensor4D;
-    const runAll = () => {
-      const outs = tf.tidy(() => [
-        tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter } as unknown as tf.NamedAttrMap),
-        tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x } as unknown as tf.NamedAttrMap),
-        tf.engine().runKernel('Conv2DBackpropFilter', { x: xc, dy: dyc }, { strides: nchw.strides, pad: nchw.pad, dataFormat: 'NCHW', filterShape: nchw.filter } as unknown as tf.NamedAttrMap),
-        tf.engine().runKernel('Conv2DBackpropInput', { dy: dyc, filter: filterc }, { strides: nchw.strides, pad: nchw.pad, dataFormat: 'NCHW', inputShape: nchw.x } as unknown as tf.NamedAttrMap),
-        tf.grad((t: tf.Tensor) => tf.maxPool(t as tf.Tensor4D, 3, 2, 'same'))(x),
-        tf.grad((t: tf.Tensor) => tf.avgPool(t as tf.Tensor4D, 3, 2, 'same'))(x),
-        tf.matMul(x.reshape([20, 20]), x.reshape([20, 20]), true, false),
-        tf.matMul(x.reshape([40, 10]), x.reshape([40, 10]), false, true),
-        tf.matMul(x.reshape([40, 10]), x.reshape([10, 40])),
-        tf.matMul(x.reshape([4, 10, 10]), x.reshape([4, 10, 10]), true, true),
-      ] as tf.Tensor[]);
-      tf.dispose(outs);
-    };
-    runAll();
-    const buffers = wasmBackend().numDataIds();
-    const tensors = tf.memory().numTensors;
-    for (let i = 0; i < 3; i++) runAll();
-    expect(wasmBackend().numDataIds()).toBe(buffers);
-    expect(tf.memory().numTensors).toBe(tensors);
-    tf.dispose([x, filter, dy, xc, dyc, filterc]);
-  });
-});
-
 describe('dilated convolutions', () => {
   it('run forward on wasm, and their gradients fail with a clear message (tfjs has none for dilations > 1)', async () => {
     await tf.setBackend('wasm');
@@ -446,48 +320,6 @@ describe('dilated convolutions', () => {
     expect(y.shape).toEqual([1, 7, 7, 2]);
     expect(() => tf.grad((g: tf.Tensor) => tf.conv2d(x, g as tf.Tensor4D, 1, 'same', 'NHWC', 2))(f)).toThrow(/dilation/);
     tf.dispose([x, f, y]);
-  });
-});
-
-describe('gradients of a small conv net on wasm', () => {
-  it("match finite differences of the loss with respect to the conv filters", async () => {
-    await tf.setBackend('wasm');
-    // conv 3x3 'same' -> sigmoid -> max pool -> conv 2x2 stride 2 'valid' -> tanh -> weighted sum.
-    const x = tf.tensor4d(seededNormal(2 * 8 * 8 * 2, 11), [2, 8, 8, 2]);
-    const readout = tf.tensor4d(seededNormal(2 * 2 * 2 * 3, 12), [2, 2, 2, 3]);
-    const loss = (f1: tf.Tensor4D, f2: tf.Tensor4D): tf.Scalar =>
-      tf.tidy(() => {
-        const h = tf.maxPool(tf.sigmoid(tf.conv2d(x, f1, 1, 'same')), 2, 2, 'valid');
-        return tf.sum(tf.mul(tf.tanh(tf.conv2d(h, f2, 2, 'valid')), readout));
-      });
-    const f1 = tf.tensor4d(seededNormal(3 * 3 * 2 * 4, 13), [3, 3, 2, 4]);
-    const f2 = tf.tensor4d(seededNormal(2 * 2 * 4 * 3, 14), [2, 2, 4, 3]);
-    const [g1, g2] = tf.grads((a: tf.Tensor, b: tf.Tensor) => loss(a as tf.Tensor4D, b as tf.Tensor4D))([f1, f2]);
-
-    // Central differences, computed in float64 from float32 losses: eps is
-    // large enough that float32 rounding of the loss stays well below the
-    // tolerance and small enough that the O(eps^2) truncation error does too.
-    const eps = 1e-2;
-    const numeric = (which: 0 | 1): Float64Array => {
-      const base = [f1.dataSync().slice(), f2.dataSync().slice()] as Float32Array[];
-      const out = new Float64Array(base[which].length);
-      for (let i = 0; i < out.length; i++) {
-        const at = (delta: number) => {
-          const values = base[which].slice();
-          values[i] += delta;
-          const moved = tf.tensor4d(values, (which === 0 ? f1 : f2).shape);
-          const l = which === 0 ? loss(moved, f2) : loss(f1, moved);
-          const v = l.dataSync()[0];
-          tf.dispose([moved, l]);
-          return v;
-        };
-        out[i] = (at(eps) - at(-eps)) / (2 * eps);
-      }
-      return out;
-    };
-    expectClose(g1.dataSync(), numeric(0), 2e-3, 'first conv filter');
-    expectClose(g2.dataSync(), numeric(1), 2e-3, 'second conv filter');
-    tf.dispose([x, readout, f1, f2, g1, g2]);
   });
 });
 
@@ -530,35 +362,379 @@ async function trainLosses(backend: string, modern: boolean, steps: number): Pro
   return losses;
 }
 
-describe('training a LeNet-like model on wasm', () => {
-  for (const modern of [false, true]) {
-    const name = modern ? 'relu + max pooling + Adam' : 'sigmoid + average pooling + SGD';
-    it(`${name}: same losses as on cpu from the same weights`, async () => {
-      const cpu = await withShippedCpuKernels(() => trainLosses('cpu', modern, 5));
-      const wasm = await trainLosses('wasm', modern, 5);
-      expectClose(wasm, cpu, 1e-4, name);
-      expect(cpu[4]).toBeLessThan(cpu[0]); // it does learn
-    });
-  }
+// ------------------------------------------- the two paths of the wasm kernels
 
-  for (const backend of ['wasm', 'cpu']) {
-    it(`does not accumulate tensors or ${backend} buffers across steps`, async () => {
-      await tf.setBackend(backend);
-      const buffersOf = () => (tf.findBackend(backend) as unknown as { numDataIds(): number }).numDataIds();
-      for (const modern of [false, true]) {
-        const model = tinyLeNet(modern);
-        const xs = tf.tensor4d(seededNormal(16 * 12 * 12, 31), [16, 12, 12, 1]);
-        const labels = tf.oneHot(tf.tensor1d(Array.from({ length: 16 }, (_, i) => i % 10), 'int32'), 10);
-        await model.trainOnBatch(xs, labels); // creates the optimizer's slots
-        await model.trainOnBatch(xs, labels);
-        const tensors = tf.memory().numTensors;
-        const buffers = buffersOf();
-        for (let i = 0; i < 4; i++) await model.trainOnBatch(xs, labels);
-        expect(tf.memory().numTensors).toBe(tensors);
-        expect(buffersOf()).toBe(buffers);
-        model.dispose();
-        tf.dispose([xs, labels]);
+const NATIVE = nativeBlasStatus();
+const REQUIRE_NATIVE = process.env.COURSE_REQUIRE_NATIVE_BLAS === '1';
+
+describe('the native BLAS addon (course-blas)', () => {
+  it('is loaded: required where COURSE_REQUIRE_NATIVE_BLAS=1 (CI), reported as skipped elsewhere', (context) => {
+    if (NATIVE.active) return;
+    if (REQUIRE_NATIVE) expect.fail(`COURSE_REQUIRE_NATIVE_BLAS=1 but ${NATIVE.description}`);
+    context.skip(`${NATIVE.description}; its kernel tests are skipped`);
+  });
+});
+
+/**
+ * Every wasm kernel test below runs twice: with the native BLAS addon (where
+ * it loaded) and with it switched off, so that both the fast path and the
+ * pure-wasm fallback are checked against the cpu backend.
+ */
+function wasmPathSuites(path: 'native BLAS' | 'pure wasm'): void {
+  describe('Conv2DBackpropFilter on wasm matches cpu', () => {
+    CONV_CASES.forEach((c, i) => {
+      it(describeConv(c), async () => {
+        const dyShape = convOutShape(c.x, c.filter, c.strides, c.pad, !!c.nchw, c.rounding);
+        await expectWasmMatchesCpu(
+          {
+            kernel: 'Conv2DBackpropFilter',
+            inputs: {
+              x: { shape: c.x, values: seededNormal(tf.util.sizeFromShape(c.x), 100 + i) },
+              dy: { shape: dyShape, values: seededNormal(tf.util.sizeFromShape(dyShape), 200 + i) },
+            },
+            attrs: { strides: c.strides, pad: c.pad, dataFormat: c.nchw ? 'NCHW' : 'NHWC', dimRoundingMode: c.rounding, filterShape: c.filter },
+          },
+          describeConv(c),
+        );
+      });
+    });
+  });
+
+  describe('Conv2DBackpropInput on wasm matches cpu', () => {
+    CONV_CASES.forEach((c, i) => {
+      it(describeConv(c), async () => {
+        const dyShape = convOutShape(c.x, c.filter, c.strides, c.pad, !!c.nchw, c.rounding);
+        await expectWasmMatchesCpu(
+          {
+            kernel: 'Conv2DBackpropInput',
+            inputs: {
+              dy: { shape: dyShape, values: seededNormal(tf.util.sizeFromShape(dyShape), 300 + i) },
+              filter: { shape: c.filter, values: seededNormal(tf.util.sizeFromShape(c.filter), 400 + i) },
+            },
+            attrs: { strides: c.strides, pad: c.pad, dataFormat: c.nchw ? 'NCHW' : 'NHWC', dimRoundingMode: c.rounding, inputShape: c.x },
+          },
+          describeConv(c),
+        );
+      });
+    });
+  });
+
+  describe('BatchMatMul on wasm matches cpu', () => {
+    // [a shape, b shape] before transposition; the flags then transpose the last two axes.
+    const shapes: Array<[number[], number[]]> = [
+      [[256, 400], [400, 120]], // a dense layer of the course's LeNet
+      [[1, 7], [7, 1]],
+      [[5, 1], [1, 6]],
+      [[13, 9], [9, 11]],
+      [[3, 4, 5], [3, 5, 2]], // batched
+      [[1, 4, 5], [3, 5, 2]], // broadcast batch
+      [[2, 3, 4, 5], [2, 3, 5, 6]], // rank 4
+      [[3, 0], [0, 4]], // empty inner dimension: all zeros
+      [[0, 5], [5, 2]], // empty result
+    ];
+    shapes.forEach(([aShape, bShape], i) => {
+      for (const transposeA of [false, true]) {
+        for (const transposeB of [false, true]) {
+          const flip = (shape: number[], t: boolean) => (t ? [...shape.slice(0, -2), shape[shape.length - 1], shape[shape.length - 2]] : shape);
+          const a = flip(aShape, transposeA);
+          const b = flip(bShape, transposeB);
+          const what = `[${a}]${transposeA ? '^T' : ''} x [${b}]${transposeB ? '^T' : ''}`;
+          it(what, async () => {
+            await expectWasmMatchesCpu(
+              {
+                kernel: 'BatchMatMul',
+                inputs: {
+                  a: { shape: a, values: seededNormal(tf.util.sizeFromShape(a), 900 + i) },
+                  b: { shape: b, values: seededNormal(tf.util.sizeFromShape(b), 950 + i) },
+                },
+                attrs: { transposeA, transposeB },
+              },
+              what,
+            );
+          });
+        }
       }
     });
-  }
-});
+
+    it('is not fooled by a reshape of data it has multiplied before', async () => {
+      // The shipped kernel reused XNNPACK's packing of the [6, 4] tensor for its [4, 6] reshape.
+      await tf.setBackend('wasm');
+      const second = tf.tidy(() => {
+        const data = tf.tensor2d(Array.from({ length: 24 }, (_, i) => i), [6, 4]);
+        tf.matMul(tf.ones([2, 6]), data).dataSync();
+        return tf.matMul(tf.ones([2, 4]), data.reshape([4, 6]));
+      });
+      // Each column j of the [4, 6] reshape holds j, j+6, j+12, j+18: sum 4j + 36.
+      const column = Array.from({ length: 6 }, (_, j) => 4 * j + 36);
+      expect(second.arraySync()).toEqual([column, column]);
+      second.dispose();
+    });
+  });
+
+  describe('the wasm kernels free their temporaries', () => {
+    it('leave the wasm backend holding no more buffers than before', async () => {
+      await tf.setBackend('wasm');
+      // Strided with unused input rows (cropped, spread out): the paths with the most temporaries.
+      const c: ConvCase = { x: [2, 10, 10, 2], filter: [3, 3, 2, 3], strides: 2, pad: 'valid' };
+      const nchw: ConvCase = { x: [2, 2, 9, 9], filter: [3, 3, 2, 5], strides: 2, pad: 'valid', nchw: true };
+      const x = tf.tensor(seededNormal(tf.util.sizeFromShape(c.x), 1), c.x);
+      const filter = tf.tensor(seededNormal(tf.util.sizeFromShape(c.filter), 2), c.filter) as tf.Tensor4D;
+      const dy = tf.tensor(seededNormal(tf.util.sizeFromShape(convOutShape(c.x, c.filter, c.strides, c.pad, false)), 3), convOutShape(c.x, c.filter, c.strides, c.pad, false));
+      const xc = tf.tensor(seededNormal(tf.util.sizeFromShape(nchw.x), 4), nchw.x);
+      const dyc = tf.tensor(seededNormal(tf.util.sizeFromShape(convOutShape(nchw.x, nchw.filter, nchw.strides, nchw.pad, true)), 5), convOutShape(nchw.x, nchw.filter, nchw.strides, nchw.pad, true));
+      const filterc = tf.tensor(seededNormal(tf.util.sizeFromShape(nchw.filter), 6), nchw.filter) as tf.Tensor4D;
+      const runAll = () => {
+        const outs = tf.tidy(() => [
+          tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter } as unknown as tf.NamedAttrMap),
+          tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x } as unknown as tf.NamedAttrMap),
+          tf.engine().runKernel('Conv2DBackpropFilter', { x: xc, dy: dyc }, { strides: nchw.strides, pad: nchw.pad, dataFormat: 'NCHW', filterShape: nchw.filter } as unknown as tf.NamedAttrMap),
+          tf.engine().runKernel('Conv2DBackpropInput', { dy: dyc, filter: filterc }, { strides: nchw.strides, pad: nchw.pad, dataFormat: 'NCHW', inputShape: nchw.x } as unknown as tf.NamedAttrMap),
+          tf.grad((t: tf.Tensor) => tf.maxPool(t as tf.Tensor4D, 3, 2, 'same'))(x),
+          tf.grad((t: tf.Tensor) => tf.avgPool(t as tf.Tensor4D, 3, 2, 'same'))(x),
+          tf.matMul(x.reshape([20, 20]), x.reshape([20, 20]), true, false),
+          tf.matMul(x.reshape([40, 10]), x.reshape([40, 10]), false, true),
+          tf.matMul(x.reshape([40, 10]), x.reshape([10, 40])),
+          tf.matMul(x.reshape([4, 10, 10]), x.reshape([4, 10, 10]), true, true),
+        ] as tf.Tensor[]);
+        tf.dispose(outs);
+      };
+      runAll();
+      const buffers = wasmBackend().numDataIds();
+      const tensors = tf.memory().numTensors;
+      for (let i = 0; i < 3; i++) runAll();
+      expect(wasmBackend().numDataIds()).toBe(buffers);
+      expect(tf.memory().numTensors).toBe(tensors);
+      tf.dispose([x, filter, dy, xc, dyc, filterc]);
+    });
+  });
+
+  describe('gradients of a small conv net on wasm', () => {
+    it("match finite differences of the loss with respect to the conv filters", async () => {
+      await tf.setBackend('wasm');
+      // conv 3x3 'same' -> sigmoid -> max pool -> conv 2x2 stride 2 'valid' -> tanh -> weighted sum.
+      const x = tf.tensor4d(seededNormal(2 * 8 * 8 * 2, 11), [2, 8, 8, 2]);
+      const readout = tf.tensor4d(seededNormal(2 * 2 * 2 * 3, 12), [2, 2, 2, 3]);
+      const loss = (f1: tf.Tensor4D, f2: tf.Tensor4D): tf.Scalar =>
+        tf.tidy(() => {
+          const h = tf.maxPool(tf.sigmoid(tf.conv2d(x, f1, 1, 'same')), 2, 2, 'valid');
+          return tf.sum(tf.mul(tf.tanh(tf.conv2d(h, f2, 2, 'valid')), readout));
+        });
+      const f1 = tf.tensor4d(seededNormal(3 * 3 * 2 * 4, 13), [3, 3, 2, 4]);
+      const f2 = tf.tensor4d(seededNormal(2 * 2 * 4 * 3, 14), [2, 2, 4, 3]);
+      const [g1, g2] = tf.grads((a: tf.Tensor, b: tf.Tensor) => loss(a as tf.Tensor4D, b as tf.Tensor4D))([f1, f2]);
+
+      // Central differences, computed in float64 from float32 losses: eps is
+      // large enough that float32 rounding of the loss stays well below the
+      // tolerance and small enough that the O(eps^2) truncation error does too.
+      const eps = 1e-2;
+      const numeric = (which: 0 | 1): Float64Array => {
+        const base = [f1.dataSync().slice(), f2.dataSync().slice()] as Float32Array[];
+        const out = new Float64Array(base[which].length);
+        for (let i = 0; i < out.length; i++) {
+          const at = (delta: number) => {
+            const values = base[which].slice();
+            values[i] += delta;
+            const moved = tf.tensor4d(values, (which === 0 ? f1 : f2).shape);
+            const l = which === 0 ? loss(moved, f2) : loss(f1, moved);
+            const v = l.dataSync()[0];
+            tf.dispose([moved, l]);
+            return v;
+          };
+          out[i] = (at(eps) - at(-eps)) / (2 * eps);
+        }
+        return out;
+      };
+      expectClose(g1.dataSync(), numeric(0), 2e-3, 'first conv filter');
+      expectClose(g2.dataSync(), numeric(1), 2e-3, 'second conv filter');
+      tf.dispose([x, readout, f1, f2, g1, g2]);
+    });
+  });
+
+  describe('training a LeNet-like model on wasm', () => {
+    for (const modern of [false, true]) {
+      const name = modern ? 'relu + max pooling + Adam' : 'sigmoid + average pooling + SGD';
+      it(`${name}: same losses as on cpu from the same weights`, async () => {
+        const cpu = await withShippedCpuKernels(() => trainLosses('cpu', modern, 5));
+        const wasm = await trainLosses('wasm', modern, 5);
+        expectClose(wasm, cpu, 1e-4, name);
+        expect(cpu[4]).toBeLessThan(cpu[0]); // it does learn
+      });
+    }
+
+    for (const backend of ['wasm', 'cpu']) {
+      it(`does not accumulate tensors or ${backend} buffers across steps`, async () => {
+        await tf.setBackend(backend);
+        const buffersOf = () => (tf.findBackend(backend) as unknown as { numDataIds(): number }).numDataIds();
+        for (const modern of [false, true]) {
+          const model = tinyLeNet(modern);
+          const xs = tf.tensor4d(seededNormal(16 * 12 * 12, 31), [16, 12, 12, 1]);
+          const labels = tf.oneHot(tf.tensor1d(Array.from({ length: 16 }, (_, i) => i % 10), 'int32'), 10);
+          await model.trainOnBatch(xs, labels); // creates the optimizer's slots
+          await model.trainOnBatch(xs, labels);
+          const tensors = tf.memory().numTensors;
+          const buffers = buffersOf();
+          for (let i = 0; i < 4; i++) await model.trainOnBatch(xs, labels);
+          expect(tf.memory().numTensors).toBe(tensors);
+          expect(buffersOf()).toBe(buffers);
+          model.dispose();
+          tf.dispose([xs, labels]);
+        }
+      });
+    }
+  });
+
+  describe('_FusedMatMul on wasm matches cpu', () => {
+    // [a, b] as tfjs passes them (rank 3), bias shape or null, activation.
+    const cases: Array<{ a: number[]; b: number[]; tA?: boolean; tB?: boolean; bias: number[] | null; activation: string }> = [
+      { a: [1, 64, 784], b: [1, 784, 250], bias: [250], activation: 'relu' }, // the bench MLP's first layer
+      { a: [1, 64, 200], b: [1, 200, 10], bias: [10], activation: 'linear' },
+      { a: [1, 1, 784], b: [1, 784, 200], bias: [200], activation: 'sigmoid' }, // one sample
+      { a: [1, 13, 9], b: [1, 11, 9], tB: true, bias: [1, 11], activation: 'relu6' },
+      { a: [1, 9, 13], b: [1, 9, 11], tA: true, bias: [13, 11], activation: 'elu' },
+      { a: [1, 9, 13], b: [1, 11, 9], tA: true, tB: true, bias: [1], activation: 'leakyrelu' },
+      { a: [3, 4, 5], b: [3, 5, 6], bias: [6], activation: 'prelu' },
+      { a: [3, 4, 5], b: [1, 5, 6], bias: null, activation: 'linear' }, // broadcast batch
+      { a: [2, 4, 5], b: [2, 5, 6], bias: [2, 4, 6], activation: 'relu' }, // a bias the addon leaves to the fallback
+      { a: [1, 7, 1], b: [1, 1, 5], bias: [5], activation: 'sigmoid' }, // inner dimension 1
+    ];
+    cases.forEach((c, i) => {
+      const what = `[${c.a}]${c.tA ? '^T' : ''} x [${c.b}]${c.tB ? '^T' : ''} + bias [${c.bias ?? 'none'}], ${c.activation}`;
+      it(what, async () => {
+        const cols = c.tB ? c.b[1] : c.b[2];
+        const inputs: KernelCall['inputs'] = {
+          a: { shape: c.a, values: seededNormal(tf.util.sizeFromShape(c.a), 1100 + i) },
+          b: { shape: c.b, values: seededNormal(tf.util.sizeFromShape(c.b), 1150 + i) },
+        };
+        if (c.bias) inputs.bias = { shape: c.bias, values: seededNormal(tf.util.sizeFromShape(c.bias), 1200 + i) };
+        if (c.activation === 'prelu') inputs.preluActivationWeights = { shape: [cols], values: seededNormal(cols, 1250 + i) };
+        await expectWasmMatchesCpu(
+          { kernel: '_FusedMatMul', inputs, attrs: { transposeA: !!c.tA, transposeB: !!c.tB, activation: c.activation, leakyreluAlpha: 0.3 } },
+          what,
+        );
+      });
+    });
+
+    it('is not fooled by a reshape of data it has multiplied before', async () => {
+      await tf.setBackend('wasm');
+      const second = tf.tidy(() => {
+        const data = tf.tensor2d(Array.from({ length: 24 }, (_, i) => i), [6, 4]);
+        const bias = tf.zeros([4]);
+        tf.fused.matMul({ a: tf.ones([2, 6]), b: data, bias }).dataSync();
+        return tf.fused.matMul({ a: tf.ones([2, 4]), b: data.reshape([4, 6]), bias: tf.zeros([6]) });
+      });
+      const column = Array.from({ length: 6 }, (_, j) => 4 * j + 36);
+      expect(second.arraySync()).toEqual([column, column]);
+      second.dispose();
+    });
+  });
+
+  describe('Conv2D and FusedConv2D on wasm match cpu', () => {
+    // CONV_CASES (mostly few output channels: the shipped XNNPACK kernel) and wider ones (the addon, where loaded).
+    const wide: Array<ConvCase & { dilations?: number }> = [
+      { x: [4, 14, 14, 6], filter: [5, 5, 6, 16], strides: 1, pad: 'valid' }, // LeNet's second layer
+      { x: [2, 9, 9, 3], filter: [3, 3, 3, 8], strides: 2, pad: 'same' },
+      { x: [2, 7, 9, 4], filter: [3, 2, 4, 12], strides: [1, 2], pad: [[0, 0], [2, 1], [0, 3], [0, 0]] },
+      { x: [2, 8, 8, 5], filter: [3, 3, 5, 8], strides: 1, pad: 'same', dilations: 2 },
+      { x: [2, 9, 7, 2], filter: [2, 3, 2, 9], strides: 1, pad: 'valid', dilations: 2 },
+      { x: [2, 6, 6, 9], filter: [1, 1, 9, 10], strides: 1, pad: 'valid' }, // pointwise
+      { x: [2, 8, 8, 2], filter: [3, 3, 2, 8], strides: 2, pad: 0, rounding: 'ceil' },
+      { x: [2, 3, 7, 6], filter: [3, 3, 3, 9], strides: 1, pad: 'same', nchw: true },
+      { x: [1, 4, 4, 2], filter: [5, 5, 2, 8], strides: 1, pad: 'same' }, // filter larger than the image
+    ];
+    [...CONV_CASES, ...wide].forEach((c: ConvCase & { dilations?: number }, i) => {
+      const what = `${describeConv(c)}${c.dilations ? ` dilations ${c.dilations}` : ''}`;
+      const attrs = { strides: c.strides, pad: c.pad, dataFormat: c.nchw ? 'NCHW' : 'NHWC', dilations: c.dilations ?? 1, dimRoundingMode: c.rounding };
+      const x = { shape: c.x, values: seededNormal(tf.util.sizeFromShape(c.x), 1300 + i) };
+      const filter = { shape: c.filter, values: seededNormal(tf.util.sizeFromShape(c.filter), 1400 + i) };
+      // The shipped XNNPACK convolution (the pure-wasm path) rejects NCHW and mishandles dimRoundingMode 'ceil'.
+      const shippedCannot = !!c.nchw || (c.rounding !== undefined && c.rounding !== 'floor');
+      if (path === 'pure wasm' && shippedCannot) return;
+      it(`Conv2D ${what}`, async () => {
+        await expectWasmMatchesCpu({ kernel: 'Conv2D', inputs: { x, filter }, attrs }, what);
+      });
+      if (c.nchw) return; // the wasm backend's FusedConv2D is channels-last only
+      const activation = ['relu', 'sigmoid', 'linear', 'leakyrelu', 'elu', 'relu6', 'prelu'][i % 7];
+      it(`FusedConv2D ${what}, bias, ${activation}`, async () => {
+        const channels = c.filter[3];
+        const inputs: KernelCall['inputs'] = { x, filter, bias: { shape: [channels], values: seededNormal(channels, 1500 + i) } };
+        if (activation === 'prelu') inputs.preluActivationWeights = { shape: [channels], values: seededNormal(channels, 1600 + i) };
+        await expectWasmMatchesCpu({ kernel: 'FusedConv2D', inputs, attrs: { ...attrs, activation, leakyreluAlpha: 0.3 } }, `${what}, ${activation}`);
+      });
+    });
+  });
+
+  describe('training an MLP (dense layers: _FusedMatMul and BatchMatMul) on wasm', () => {
+    function mlp(): tf.Sequential {
+      let seed = 7;
+      const init = () => tf.initializers.glorotUniform({ seed: seed++ });
+      const model = tf.sequential({
+        layers: [
+          tf.layers.dense({ inputShape: [20], units: 16, activation: 'relu', kernelInitializer: init() }),
+          tf.layers.dense({ units: 12, activation: 'sigmoid', kernelInitializer: init() }),
+          tf.layers.dense({ units: 10, kernelInitializer: init() }),
+        ],
+      });
+      model.compile({ optimizer: tf.train.adam(0.01), loss: (y: tf.Tensor, p: tf.Tensor) => tf.losses.softmaxCrossEntropy(y, p) });
+      return model;
+    }
+    async function run(backend: string, steps: number): Promise<{ losses: number[]; tensorsAfterWarmUp: number; tensorsAtEnd: number }> {
+      await tf.setBackend(backend);
+      const model = mlp();
+      const xs = tf.tensor2d(seededNormal(32 * 20, 51), [32, 20]);
+      const ys = tf.oneHot(tf.tensor1d(Array.from({ length: 32 }, (_, i) => (i * 3) % 10), 'int32'), 10);
+      const losses: number[] = [];
+      losses.push((await model.trainOnBatch(xs, ys)) as number);
+      const tensorsAfterWarmUp = tf.memory().numTensors;
+      for (let i = 1; i < steps; i++) losses.push((await model.trainOnBatch(xs, ys)) as number);
+      const tensorsAtEnd = tf.memory().numTensors;
+      model.dispose();
+      tf.dispose([xs, ys]);
+      return { losses, tensorsAfterWarmUp, tensorsAtEnd };
+    }
+    it('gives the losses cpu gives, and its tensor count stays flat', async () => {
+      const cpu = await withShippedCpuKernels(() => run('cpu', 6));
+      const wasm = await run('wasm', 6);
+      expectClose(wasm.losses, cpu.losses, 1e-4, 'MLP losses');
+      expect(wasm.losses[5]).toBeLessThan(wasm.losses[0]);
+      expect(wasm.tensorsAtEnd).toBe(wasm.tensorsAfterWarmUp);
+    });
+  });
+
+  it('Conv2D, FusedConv2D and _FusedMatMul free their temporaries', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor4d(seededNormal(2 * 3 * 7 * 6, 61), [2, 3, 7, 6]); // NCHW: 3 channels; NHWC: 6
+    const w = tf.tensor4d(seededNormal(3 * 3 * 3 * 9, 62), [3, 3, 3, 9]);
+    const w6 = tf.tensor4d(seededNormal(3 * 3 * 6 * 9, 64), [3, 3, 6, 9]);
+    const bias = tf.tensor1d(seededNormal(9, 63));
+    const runAll = () =>
+      tf.dispose(
+        tf.tidy(() => [
+          ...(path === 'native BLAS' ? [tf.conv2d(x, w, 1, 'same', 'NCHW')] : []),
+          tf.conv2d(x, w6, 1, 'same'),
+          tf.fused.conv2d({ x, filter: w6, strides: 1, pad: 'same', bias, activation: 'relu' }),
+          tf.fused.conv2d({ x, filter: w6, strides: 1, pad: 'same', bias, activation: 'prelu', preluActivationWeights: bias }),
+          tf.fused.matMul({ a: x.reshape([42, 6]), b: x.reshape([42, 6]), transposeA: true, bias: tf.ones([6]), activation: 'relu' }),
+          tf.fused.matMul({ a: x.reshape([2, 21, 6]), b: x.reshape([2, 21, 6]), transposeB: true, bias: tf.ones([2, 21, 21]) }),
+        ]),
+      );
+    runAll();
+    const buffers = wasmBackend().numDataIds();
+    const tensors = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) runAll();
+    expect(wasmBackend().numDataIds()).toBe(buffers);
+    expect(tf.memory().numTensors).toBe(tensors);
+    tf.dispose([x, w, w6, bias]);
+  });
+}
+
+for (const path of ['native BLAS', 'pure wasm'] as const) {
+  describe.skipIf(path === 'native BLAS' && !NATIVE.active)(`wasm kernels, ${path} path`, () => {
+    beforeAll(() => {
+      useNativeBlas(path === 'native BLAS');
+    });
+    afterAll(() => {
+      useNativeBlas(true);
+    });
+    wasmPathSuites(path);
+  });
+}

@@ -20,8 +20,21 @@
  *   AvgPoolGrad           present and correct but slow (a general 3-D
  *                         pooling loop).
  *
+ *   _FusedMatMul          present but with BatchMatMul's reshape-cache bug and
+ *                         slow transposes (dense layers call it; see
+ *                         wasm_fused_mat_mul.ts).
+ *
  * With these, a LeNet training step on wasm takes well under half the time
- * it takes with the missing kernel alone. For cpu we register:
+ * it takes with the missing kernel alone.
+ *
+ * Where the optional native BLAS addon is installed (./native_blas), the
+ * matrix-product and convolution kernels above hand their arithmetic to
+ * OpenBLAS, and we also register, only then:
+ *
+ *   Conv2D, FusedConv2D   present and correct; im2col + sgemm is faster than
+ *                         the shipped XNNPACK kernels (see wasm_conv2d.ts).
+ *
+ * For cpu we register:
  *
  *   Conv2DBackpropFilter  present and correct but ~70x slower than needed:
  *                         ~19 s of a 24 s LeNet training step.
@@ -31,9 +44,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { CourseError } from '../errors';
+import { rememberShippedKernel } from './shipped_kernels';
 import { cpuConv2DBackpropFilterConfig } from './cpu_conv2d_backprop_filter';
 import { wasmAvgPoolGradConfig } from './wasm_avg_pool_grad';
 import { wasmBatchMatMulConfig } from './wasm_batch_mat_mul';
+import { nativeBlasStatus } from './native_blas';
+import { wasmConv2DConfig, wasmFusedConv2DConfig } from './wasm_conv2d';
+import { wasmFusedMatMulConfig } from './wasm_fused_mat_mul';
 import { wasmConv2DBackpropFilterConfig } from './wasm_conv2d_backprop_filter';
 import { wasmConv2DBackpropInputConfig } from './wasm_conv2d_backprop_input';
 import { wasmMaxPoolGradConfig } from './wasm_max_pool_grad';
@@ -44,6 +61,8 @@ export type KernelReason = 'missing' | 'wrong' | 'slow';
 interface CourseKernel {
   config: tf.KernelConfig;
   reason: KernelReason;
+  /** Registered only where the native BLAS addon loaded (it has nothing to add without it). */
+  nativeOnly?: boolean;
 }
 
 const COURSE_KERNELS: CourseKernel[] = [
@@ -52,6 +71,9 @@ const COURSE_KERNELS: CourseKernel[] = [
   { config: wasmConv2DBackpropInputConfig, reason: 'slow' },
   { config: wasmBatchMatMulConfig, reason: 'wrong' },
   { config: wasmAvgPoolGradConfig, reason: 'slow' },
+  { config: wasmFusedMatMulConfig, reason: 'wrong' },
+  { config: wasmConv2DConfig, reason: 'slow', nativeOnly: true },
+  { config: wasmFusedConv2DConfig, reason: 'slow', nativeOnly: true },
   { config: cpuConv2DBackpropFilterConfig, reason: 'slow' },
 ];
 
@@ -64,21 +86,28 @@ const COURSE_KERNELS: CourseKernel[] = [
  */
 export function registerCourseKernels(backendName: string): string[] {
   const registered: string[] = [];
-  for (const { config, reason } of COURSE_KERNELS) {
+  for (const { config, reason, nativeOnly } of COURSE_KERNELS) {
     if (config.backendName !== backendName) continue;
+    if (nativeOnly && !nativeBlasStatus().active) continue;
     const existing = tf.getKernel(config.kernelName, backendName);
     if (existing && existing.kernelFunc === config.kernelFunc) continue; // ours, from an earlier call
     if (existing && reason === 'missing') continue; // a newer tfjs has its own: prefer it
-    if (existing) tf.unregisterKernel(config.kernelName, backendName);
+    if (existing) {
+      rememberShippedKernel(existing);
+      tf.unregisterKernel(config.kernelName, backendName);
+    }
     tf.registerKernel(config);
     registered.push(config.kernelName);
   }
   return registered;
 }
 
-/** The course's kernels for `backendName`, registered or not, and why each exists. */
+/**
+ * The course's kernels for `backendName`, registered or not, and why each
+ * exists (nativeOnly ones only where the native BLAS addon loaded).
+ */
 export function courseKernels(backendName: string): Array<{ kernelName: string; reason: KernelReason }> {
-  return COURSE_KERNELS.filter((k) => k.config.backendName === backendName).map((k) => ({
+  return COURSE_KERNELS.filter((k) => k.config.backendName === backendName && (!k.nativeOnly || nativeBlasStatus().active)).map((k) => ({
     kernelName: k.config.kernelName,
     reason: k.reason,
   }));

@@ -19,8 +19,14 @@
  * cheap next to the product), else a copy; and a transposed copy of a when
  * transposeA. Freeing that operand frees its packing. Batched products go to
  * the same C++ loop as before (it caches nothing).
+ *
+ * Where the optional native BLAS is installed (./native_blas), every product
+ * goes to cblas_sgemm instead: transposes are flags, batches are strides,
+ * nothing is copied or cached.
  */
 import * as tf from '@tensorflow/tfjs';
+import { nativeBlas } from './native_blas';
+import { nativeMatMul, planMatMul } from './native_mat_mul';
 import { assertFloat32, copyF32, release, relabel, zerosF32 } from './wasm_memory';
 import type { BackendWasm } from './wasm_memory';
 import { matMulOnWasm, transposeOnWasm } from './wasm_ops';
@@ -31,21 +37,11 @@ function batchMatMul(args: { inputs: tf.BatchMatMulInputs; backend: BackendWasm;
   const b = inputs.b as tf.TensorInfo;
   const { transposeA, transposeB } = attrs;
   assertFloat32(tf.BatchMatMul, a, b);
-  const aRank = a.shape.length;
-  const bRank = b.shape.length;
-  const [aRows, aCols] = a.shape.slice(aRank - 2);
-  const [bRows, bCols] = b.shape.slice(bRank - 2);
-  const inner = transposeA ? aRows : aCols;
-  if (inner !== (transposeB ? bCols : bRows)) {
-    throw new Error(
-      `Error in matMul: inner shapes (${inner}) and (${transposeB ? bCols : bRows}) of Tensors with shapes ` +
-        `${a.shape} and ${b.shape} and transposeA=${transposeA} and transposeB=${transposeB} must match.`,
-    );
-  }
-  const batchShape = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
-  const outShape = [...batchShape, transposeA ? aCols : aRows, transposeB ? bRows : bCols];
-  const aBatch = tf.util.sizeFromShape(a.shape.slice(0, -2));
-  const bBatch = tf.util.sizeFromShape(b.shape.slice(0, -2));
+  const plan = planMatMul(a, b, transposeA, transposeB);
+  const { aRows, aCols, bRows, bCols, inner, outShape, aBatch, bBatch } = plan;
+
+  const blas = nativeBlas();
+  if (blas) return nativeMatMul(blas, backend, a, b, transposeA, transposeB, plan);
 
   // XNNPACK rejects empty operands (and would leave the output unwritten).
   if (tf.util.sizeFromShape(outShape) === 0 || inner === 0) return zerosF32(backend, outShape);

@@ -22,13 +22,19 @@
  * [Cin, kh, kw, Cout] result to the filter layout [kh, kw, Cin, Cout]. All the
  * arithmetic and data movement happen in WebAssembly; none in JS loops.
  *
+ * Where the optional native BLAS is installed (./native_blas), the addon
+ * does it instead: im2col patches of x times dy, one cblas_sgemm per chunk
+ * of output pixels, accumulated into dW; NCHW tensors are transposed to NHWC
+ * first.
+ *
  * Supports NHWC and NCHW, any strides, 'same'/'valid'/explicit padding and
  * dimRoundingMode. (The op has no dilations attribute: tfjs refuses to take
  * gradients of dilated convolutions before any kernel runs.)
  */
 import * as tf from '@tensorflow/tfjs';
 import { gradientGeometry } from './conv_geometry';
-import { assertFloat32, release, relabel, zerosF32 } from './wasm_memory';
+import { convGeometryArray, nativeBlas } from './native_blas';
+import { allocateF32, assertFloat32, heapF32, release, relabel, zerosF32 } from './wasm_memory';
 import type { BackendWasm } from './wasm_memory';
 import { conv2dOnWasm, isShape4, sliceOnWasm, transposeOnWasm } from './wasm_ops';
 
@@ -57,6 +63,21 @@ function conv2DBackpropFilter(args: {
   if (g.batch * g.inChannels * g.outChannels * g.outHeight * g.outWidth === 0 || keepRows <= 0 || keepCols <= 0) {
     // Nothing to sum (an empty batch, or every tap in the padding): zero gradient.
     return zerosF32(backend, [...filterShape]);
+  }
+
+  const blas = nativeBlas();
+  if (blas) {
+    const temporaries: tf.TensorInfo[] = [];
+    try {
+      const xNhwc = g.channelsLast ? x : transposeOnWasm(backend, x, [0, 2, 3, 1]);
+      const dyNhwc = g.channelsLast ? dy : transposeOnWasm(backend, dy, [0, 2, 3, 1]);
+      if (!g.channelsLast) temporaries.push(xNhwc, dyNhwc);
+      const dW = allocateF32(backend, [...filterShape]);
+      blas.conv2dBackpropFilter(heapF32(backend, xNhwc), heapF32(backend, dyNhwc), heapF32(backend, dW), convGeometryArray(g));
+      return dW;
+    } finally {
+      release(backend, ...temporaries);
+    }
   }
 
   const temporaries: tf.TensorInfo[] = [];

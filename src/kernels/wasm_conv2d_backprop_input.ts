@@ -17,12 +17,18 @@
  * convolution runs on the wasm backend's own Conv2D (XNNPACK, SIMD), or its
  * depthwise convolution when x has one channel (see `convolve`).
  *
+ * Where the optional native BLAS is installed (./native_blas), the addon
+ * does it instead: per chunk of output pixels, one cblas_sgemm of dy with
+ * the filter gives each pixel's window gradient, which is added back onto
+ * the input positions the window covered (col2im).
+ *
  * Supports NHWC and NCHW (transposed to NHWC and back), any strides,
  * 'same'/'valid'/explicit padding and dimRoundingMode. The op has no
  * dilations attribute (tfjs refuses gradients of dilated convolutions).
  */
 import * as tf from '@tensorflow/tfjs';
 import { ConvGeometry, gradientGeometry } from './conv_geometry';
+import { convGeometryArray, nativeBlas } from './native_blas';
 import { allocateF32, assertFloat32, heapF32, release, relabel, zerosF32 } from './wasm_memory';
 import type { BackendWasm } from './wasm_memory';
 import { conv2dOnWasm, depthwiseConv2dOnWasm, isShape4, sumLastAxisOnWasm, transposeOnWasm } from './wasm_ops';
@@ -50,6 +56,14 @@ function conv2DBackpropInput(args: {
     if (!g.channelsLast) {
       dyNhwc = transposeOnWasm(backend, dy, [0, 2, 3, 1]);
       temporaries.push(dyNhwc);
+    }
+    const blas = nativeBlas();
+    if (blas) {
+      const dxNhwc = allocateF32(backend, nhwcShape);
+      blas.conv2dBackpropInput(heapF32(backend, dyNhwc), heapF32(backend, filter), heapF32(backend, dxNhwc), convGeometryArray(g));
+      if (g.channelsLast) return dxNhwc;
+      temporaries.push(dxNhwc);
+      return transposeOnWasm(backend, dxNhwc, [0, 3, 1, 2]);
     }
     const flipped = flippedFilter(backend, filter, g);
     temporaries.push(flipped);

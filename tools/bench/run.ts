@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { BACKEND_CHOICES, BackendChoice, selectBackend } from '../../src/backend';
+import { NATIVE_BLAS_ENV_VAR } from '../../src/kernels/native_blas';
 import { datasetFiles } from '../../src/data/mnist';
 import { REPO_ROOT } from '../jupyter.mjs';
 import { WORKLOADS, WorkloadResult } from './workloads';
@@ -17,6 +18,8 @@ interface BackendReport {
   available: boolean;
   reason?: string;
   peakRssMiB?: number;
+  /** On wasm: whether the course's kernels used the native BLAS addon (src/kernels/native_blas.ts). */
+  nativeBlas?: string;
   results: WorkloadResult[];
 }
 
@@ -36,7 +39,9 @@ async function benchOneBackend(choice: BackendChoice): Promise<void> {
     const info = await selectBackend({ force: choice });
     const results: WorkloadResult[] = [];
     for (const workload of WORKLOADS) results.push(await workload.run(maxSeconds));
-    report = { backend: `tfjs-${info.choice}`, available: true, results, peakRssMiB: process.resourceUsage().maxRSS / 1024 };
+    const label = info.nativeBlas ? `tfjs-${info.choice} (${info.nativeBlas.active ? 'native BLAS' : 'pure wasm'})` : `tfjs-${info.choice}`;
+    report = { backend: label, available: true, results, peakRssMiB: process.resourceUsage().maxRSS / 1024 };
+    if (info.nativeBlas) report.nativeBlas = info.nativeBlas.description;
   } catch (error) {
     // The backend's own reason ("… is not installed"), without the sentence around it.
     const message = (error as Error).message.split('\n')[0];
@@ -45,8 +50,8 @@ async function benchOneBackend(choice: BackendChoice): Promise<void> {
   process.stdout.write(`${JSON.stringify(report)}\n`);
 }
 
-function runChild(command: string, args: string[]): string | undefined {
-  const child = spawnSync(command, args, { cwd: REPO_ROOT, encoding: 'utf8', maxBuffer: 16 << 20 });
+function runChild(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const child = spawnSync(command, args, { cwd: REPO_ROOT, encoding: 'utf8', maxBuffer: 16 << 20, env });
   if (child.status !== 0) {
     console.error(`${command} ${args.join(' ')} failed:\n${child.stderr}`);
     return undefined;
@@ -95,8 +100,18 @@ async function main(): Promise<void> {
   const reports: BackendReport[] = [];
   for (const choice of values.backends!.split(',') as BackendChoice[]) {
     console.error(`bench: ${choice}…`);
-    const out = runChild(join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), [join(REPO_ROOT, 'tools', 'bench', 'run.ts'), '--backend', choice, '--max-seconds', String(maxSeconds)]);
-    if (out) reports.push(JSON.parse(out) as BackendReport);
+    const child = (env?: NodeJS.ProcessEnv) =>
+      runChild(join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), [join(REPO_ROOT, 'tools', 'bench', 'run.ts'), '--backend', choice, '--max-seconds', String(maxSeconds)], env);
+    const out = child();
+    if (!out) continue;
+    const report = JSON.parse(out) as BackendReport;
+    reports.push(report);
+    if (report.backend.endsWith('(native BLAS)')) {
+      // The same workloads without the addon, in the same run, so that the two paths compare under the same load.
+      console.error(`bench: ${choice} without native BLAS…`);
+      const pure = child({ ...process.env, [NATIVE_BLAS_ENV_VAR]: '0' });
+      if (pure) reports.push(JSON.parse(pure) as BackendReport);
+    }
   }
   console.error('bench: pytorch…');
   reports.push(torchReport());
@@ -104,6 +119,7 @@ async function main(): Promise<void> {
   mkdirSync(join(REPO_ROOT, 'build'), { recursive: true });
   writeFileSync(join(REPO_ROOT, 'build', 'bench.json'), `${JSON.stringify({ date: new Date().toISOString(), machine, maxSeconds, reports }, null, 2)}\n`);
   console.log(`Machine: ${machine.cpus} × ${machine.cpu}, ${machine.memoryGiB} GiB, Node ${machine.node}, TensorFlow.js ${machine.tfjs}; each workload capped at ${maxSeconds} s\n`);
+  for (const report of reports) if (report.nativeBlas) console.log(`${report.backend}: ${report.nativeBlas}`);
   console.log(table(reports));
   console.log('\nWritten: build/bench.json');
 }

@@ -1,0 +1,11 @@
+{
+  "targets": [
+    {
+      "target_name": "course_blas",
+      "sources": ["src/course_blas.c"],
+      "cflags": ["-O3", "-std=c11", "-Wall", "-Wextra"],
+      "defines": ["NAPI_VERSION=8"],
+      "libraries": ["-lopenblas"]
+    }
+  ]
+}

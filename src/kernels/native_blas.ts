@@ -1,0 +1,113 @@
+/**
+ * The optional native BLAS path for the course's wasm kernels.
+ *
+ * `course-blas` (native/course-blas, an optional dependency) is a small
+ * Node-API addon that npm builds at install time against the system's
+ * OpenBLAS. Where it built, the course's wasm kernels for matrix products
+ * and convolutions hand their arithmetic to it: they take zero-copy
+ * Float32Array views of the wasm heap (./wasm_memory) and the addon runs
+ * cblas_sgemm on them directly, several times faster than the wasm
+ * backend's own kernels. Where it did not build (no OpenBLAS headers, no
+ * compiler, another OS), requiring it fails, and the kernels use their
+ * pure-wasm paths: same results, slower.
+ *
+ *   COURSE_NATIVE_BLAS=0     ignore the addon even when it is installed
+ *   COURSE_BLAS_THREADS=n    OpenBLAS threads (default 1, see README "Performance")
+ */
+import { createRequire } from 'node:module';
+
+/** Activation codes the addon knows (course_blas.c's ACT_*). */
+export const NATIVE_ACTIVATIONS: Record<string, number> = { linear: 0, relu: 1, relu6: 2, sigmoid: 3, elu: 4, leakyrelu: 5 };
+
+export interface NativeBlas {
+  /** For each i < batch: c[i] = act(op(a[i]) op(b[i]) + bias); a[i] starts at i * aBatchStride (0 broadcasts). */
+  gemm(
+    a: Float32Array, b: Float32Array, c: Float32Array, batch: number, m: number, n: number, k: number,
+    transposeA: boolean, transposeB: boolean, aBatchStride: number, bBatchStride: number,
+    bias: Float32Array | null, activation: number, alpha: number,
+  ): void;
+  /** NHWC convolution: out = act(conv(x, filter) + bias). geometry: see convGeometryArray. */
+  conv2d(x: Float32Array, filter: Float32Array, out: Float32Array, geometry: Int32Array, bias: Float32Array | null, activation: number, alpha: number): void;
+  conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, geometry: Int32Array): void;
+  conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, geometry: Int32Array): void;
+  setThreads(threads: number): void;
+  describe(): { library: string; config?: string; core?: string; threads: number };
+}
+
+export const NATIVE_BLAS_ENV_VAR = 'COURSE_NATIVE_BLAS';
+export const BLAS_THREADS_ENV_VAR = 'COURSE_BLAS_THREADS';
+/** One thread: measured faster for the course's workloads when two lessons share two cores (README "Performance"). */
+const DEFAULT_THREADS = 1;
+
+export interface NativeBlasStatus {
+  active: boolean;
+  /** "OpenBLAS 0.3.21 … Zen, 1 thread" when active; why not, when not. */
+  description: string;
+}
+
+let loaded: { blas: NativeBlas | null; status: NativeBlasStatus } | undefined;
+let enabled = true;
+
+function load(): { blas: NativeBlas | null; status: NativeBlasStatus } {
+  if (loaded) return loaded;
+  const setting = process.env[NATIVE_BLAS_ENV_VAR]?.trim();
+  if (setting === '0' || setting === 'false' || setting === 'off') {
+    loaded = { blas: null, status: { active: false, description: `native BLAS off (${NATIVE_BLAS_ENV_VAR}=${setting})` } };
+    return loaded;
+  }
+  try {
+    const blas = createRequire(`${process.cwd()}/`)('course-blas') as NativeBlas;
+    const threads = Number(process.env[BLAS_THREADS_ENV_VAR] ?? DEFAULT_THREADS);
+    blas.setThreads(Number.isInteger(threads) && threads >= 1 ? threads : DEFAULT_THREADS);
+    const about = blas.describe();
+    const name = about.config ? about.config.split(' ').slice(0, 2).join(' ') : about.library;
+    const core = about.core ? ` (${about.core})` : '';
+    const description = `native BLAS: ${name}${core}, ${about.threads} thread${about.threads === 1 ? '' : 's'}`;
+    loaded = { blas, status: { active: true, description } };
+  } catch (error) {
+    const message = String(error instanceof Error ? error.message : error).split('\n')[0];
+    const why = /Cannot find module 'course-blas'/.test(message)
+      ? 'the optional course-blas addon is not installed (it needs OpenBLAS at install time: apt-get install libopenblas-dev, then npm ci)'
+      : `course-blas failed to load: ${message}`;
+    loaded = { blas: null, status: { active: false, description: `no native BLAS: ${why}` } };
+  }
+  return loaded;
+}
+
+/** The addon, or null when it is absent, failed to load, or is switched off. */
+export function nativeBlas(): NativeBlas | null {
+  return enabled ? load().blas : null;
+}
+
+/** Whether the native path is in use, and a one-line description for the lesson header and the bench. */
+export function nativeBlasStatus(): NativeBlasStatus {
+  const { status } = load();
+  if (status.active && !enabled) return { active: false, description: 'native BLAS switched off (useNativeBlas(false))' };
+  return status;
+}
+
+/**
+ * Switches the native path off (false) or back on (true) for this process,
+ * e.g. to compare the two paths' results or speed. Returns the previous setting.
+ */
+export function useNativeBlas(on: boolean): boolean {
+  const previous = enabled;
+  enabled = on;
+  return previous;
+}
+
+const geometryScratch = new Int32Array(15);
+
+/** The addon's geometry layout, reusing one Int32Array (the addon reads it during the call only). */
+export function convGeometryArray(g: {
+  batch: number; inHeight: number; inWidth: number; inChannels: number; outHeight: number; outWidth: number; outChannels: number;
+  filterHeight: number; filterWidth: number; strideHeight: number; strideWidth: number; dilationHeight: number; dilationWidth: number;
+  padTop: number; padLeft: number;
+}): Int32Array {
+  const values = [
+    g.batch, g.inHeight, g.inWidth, g.inChannels, g.outHeight, g.outWidth, g.outChannels, g.filterHeight, g.filterWidth,
+    g.strideHeight, g.strideWidth, g.dilationHeight, g.dilationWidth, g.padTop, g.padLeft,
+  ];
+  geometryScratch.set(values);
+  return geometryScratch;
+}

@@ -1,0 +1,19 @@
+/**
+ * The backends' own kernels that a course kernel replaced. Our kernels call
+ * the shipped ones for the parts they do not do themselves (wasm_ops.ts), and
+ * fall back to them where the native BLAS path does not apply.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+const shipped = new Map<string, tf.KernelConfig>();
+
+/** Called by registerCourseKernels before it replaces a backend's kernel. */
+export function rememberShippedKernel(config: tf.KernelConfig): void {
+  const key = `${config.backendName}/${config.kernelName}`;
+  if (!shipped.has(key)) shipped.set(key, config);
+}
+
+/** The backend's own kernel for `kernelName`, even where the course replaced it. */
+export function shippedKernel(kernelName: string, backendName: string): tf.KernelConfig | undefined {
+  return shipped.get(`${backendName}/${kernelName}`) ?? tf.getKernel(kernelName, backendName);
+}
