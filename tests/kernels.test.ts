@@ -174,6 +174,9 @@ const POOL_CASES: PoolCase[] = [
   { x: [2, 9, 7, 1], filterSize: [2, 3], strides: [2, 1], pad: 'valid' },
   { x: [1, 6, 6, 5], filterSize: 2, strides: 1, pad: 'valid' },
   { x: [2, 5, 5, 2], filterSize: 3, strides: 2, pad: [[0, 0], [1, 1], [0, 2], [0, 0]] },
+  // Windows that tile the input exactly (AvgPoolGrad's fast path), and windows that stop short of its edge.
+  { x: [2, 9, 8, 3], filterSize: [3, 2], strides: [3, 2], pad: 'valid' },
+  { x: [2, 7, 9, 3], filterSize: 2, strides: 2, pad: 'valid' },
 ];
 
 function describePool(c: PoolCase): string {
@@ -191,7 +194,10 @@ beforeAll(async () => {
   // it loads its .wasm binaries from its own dist/ folder.
   expect(await tf.setBackend('wasm')).toBe(true);
   registerCourseKernels('wasm');
-  for (const { kernelName } of courseKernels('cpu')) shippedCpuKernels.push(tf.getKernel(kernelName, 'cpu'));
+  for (const { kernelName } of courseKernels('cpu')) {
+    const shipped = tf.getKernel(kernelName, 'cpu'); // none for the course's own ops (reason 'fused')
+    if (shipped) shippedCpuKernels.push(shipped);
+  }
   registerCourseKernels('cpu');
 });
 
@@ -201,8 +207,11 @@ describe('registerCourseKernels', () => {
     expect(registerCourseKernels('wasm')).toEqual([]);
   });
 
-  it('has replaced only the slow Conv2DBackpropFilter on cpu', () => {
-    expect(courseKernels('cpu')).toEqual([{ kernelName: 'Conv2DBackpropFilter', reason: 'slow' }]);
+  it('has replaced only the slow Conv2DBackpropFilter on cpu, and added the fused Adam update', () => {
+    expect(courseKernels('cpu')).toEqual([
+      { kernelName: 'Conv2DBackpropFilter', reason: 'slow' },
+      { kernelName: 'CourseAdamUpdate', reason: 'fused' },
+    ]);
     expect(tf.getKernel('Conv2DBackpropFilter', 'cpu')).not.toBe(shippedCpuKernels[0]);
     expect(registerCourseKernels('cpu')).toEqual([]);
   });
@@ -308,6 +317,82 @@ describe('AvgPoolGrad on wasm matches cpu', () => {
         describePool(c),
       );
     });
+  });
+});
+
+describe('GatherV2 on wasm matches cpu', () => {
+  const CASES: Array<{ what: string; shape: number[]; dtype: 'float32' | 'int32'; indices: number[]; indexShape?: number[]; axis: number; batchDims?: number }> = [
+    { what: 'rows of a matrix (a minibatch)', shape: [50, 40], dtype: 'float32', indices: [7, 0, 49, 7, 13], axis: 0 },
+    { what: 'images [n, 6, 6, 1]', shape: [20, 6, 6, 1], dtype: 'float32', indices: [19, 3, 3, 0], axis: 0 },
+    { what: 'labels (one value per index)', shape: [30], dtype: 'int32', indices: [29, 1, 2, 2, 0], axis: 0 },
+    { what: 'columns (axis 1)', shape: [4, 9, 3], dtype: 'float32', indices: [8, 0, 4], axis: 1 },
+    { what: 'a 2-D index tensor', shape: [10, 3], dtype: 'float32', indices: [1, 2, 3, 4, 5, 6], indexShape: [2, 3], axis: 0 },
+    { what: 'batchDims 1', shape: [3, 5, 2], dtype: 'float32', indices: [0, 4, 1, 1, 2, 3], indexShape: [3, 2], axis: 1, batchDims: 1 },
+    { what: 'no indices', shape: [6, 4], dtype: 'float32', indices: [], axis: 0 },
+  ];
+  for (const c of CASES) {
+    it(c.what, async () => {
+      const run = async (backend: string) => {
+        await tf.setBackend(backend);
+        const values = Array.from(seededNormal(tf.util.sizeFromShape(c.shape), 900), (v) => (c.dtype === 'int32' ? Math.round(100 * v) : v));
+        const x = tf.tensor(values, c.shape, c.dtype);
+        const indices = tf.tensor(c.indices, c.indexShape ?? [c.indices.length], 'int32');
+        const out = tf.gather(x, indices, c.axis, c.batchDims ?? 0);
+        const result = { shape: out.shape, dtype: out.dtype, values: Array.from(out.dataSync()) };
+        tf.dispose([x, indices, out]);
+        return result;
+      };
+      expect(await run('wasm')).toEqual(await run('cpu'));
+    });
+  }
+
+  it('rejects an index out of range, naming it, and keeps no buffer', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.zeros([5, 3]);
+    const indices = tf.tensor1d([1, 5], 'int32');
+    const buffers = tf.engine().backend.numDataIds();
+    expect(() => tf.gather(x, indices)).toThrow(/index value 5 is not in \[0, 4\]/);
+    expect(tf.engine().backend.numDataIds()).toBe(buffers);
+    tf.dispose([x, indices]);
+  });
+});
+
+describe('CourseAdamUpdate (fused Adam) on wasm and cpu matches the update written with tfjs ops', () => {
+  const attrs = { beta1: 0.9, beta2: 0.999, stepSize: 0.003, epsilon: 1e-7 };
+  const shape = [37, 11];
+  const size = tf.util.sizeFromShape(shape);
+  const start = { param: seededNormal(size, 1001), m: seededNormal(size, 1002).map((v) => 0.1 * v), v: seededNormal(size, 1003).map((v) => v * v), gradient: seededNormal(size, 1004) };
+
+  /** m, v and θ after one step, from tfjs ops on the cpu backend. */
+  async function reference(): Promise<Float32Array[]> {
+    await tf.setBackend('cpu');
+    return tf.tidy(() => {
+      const [p, m, v, g] = [start.param, start.m, start.v, start.gradient].map((values) => tf.tensor(values, shape));
+      const m2 = m.mul(attrs.beta1).add(g.mul(1 - attrs.beta1));
+      const v2 = v.mul(attrs.beta2).add(g.square().mul(1 - attrs.beta2));
+      const p2 = p.sub(m2.div(v2.sqrt().add(attrs.epsilon)).mul(attrs.stepSize));
+      return [p2, m2, v2].map((t) => t.dataSync() as Float32Array);
+    });
+  }
+
+  for (const backend of ['wasm', 'cpu']) {
+    it(backend, async () => {
+      const expected = await reference();
+      await tf.setBackend(backend);
+      const inputs = Object.fromEntries(Object.entries(start).map(([name, values]) => [name, tf.tensor(values, shape)]));
+      const outputs = tf.engine().runKernel('CourseAdamUpdate', inputs, attrs) as tf.Tensor[];
+      expect(outputs.map((t) => t.shape)).toEqual([shape, shape, shape]);
+      outputs.forEach((t, i) => expectClose(t.dataSync(), expected[i], 1e-5, ['param', 'm', 'v'][i]));
+      tf.dispose([...outputs, ...Object.values(inputs)]);
+    });
+  }
+
+  it('names a gradient of the wrong shape', async () => {
+    await tf.setBackend('wasm');
+    const [p, m, v] = [tf.zeros([3, 2]), tf.zeros([3, 2]), tf.zeros([3, 2])];
+    const g = tf.zeros([2, 3]);
+    expect(() => tf.engine().runKernel('CourseAdamUpdate', { param: p, m, v, gradient: g }, attrs)).toThrow(/gradient has shape \[2,3\], the parameter \[3,2\]/);
+    tf.dispose([p, m, v, g]);
   });
 });
 

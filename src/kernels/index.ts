@@ -23,6 +23,8 @@
  *   _FusedMatMul          present but with BatchMatMul's reshape-cache bug and
  *                         slow transposes (dense layers call it; see
  *                         wasm_fused_mat_mul.ts).
+ *   GatherV2              present and correct but slow: ~15 ms to gather a
+ *                         minibatch of 256 images (wasm_gather.ts).
  *
  * With these, a LeNet training step on wasm takes well under half the time
  * it takes with the missing kernel alone.
@@ -33,6 +35,15 @@
  *
  *   Conv2D, FusedConv2D   present and correct; im2col + sgemm is faster than
  *                         the shipped XNNPACK kernels (see wasm_conv2d.ts).
+ *
+ * For cpu, and for wasm where the native addon loaded, we also add one op
+ * that tfjs does not have:
+ *
+ *   CourseAdamUpdate      Adam's update of one parameter in one pass instead
+ *                         of a dozen element-wise kernels (adam_update.ts).
+ *                         On wasm without the addon, the shipped SIMD
+ *                         element-wise kernels beat a JavaScript loop, so
+ *                         training/adam.ts composes the update from them.
  *
  * For cpu we register:
  *
@@ -45,18 +56,23 @@
 import * as tf from '@tensorflow/tfjs';
 import { CourseError } from '../errors';
 import { rememberShippedKernel } from './shipped_kernels';
+import { cpuAdamUpdateConfig, wasmAdamUpdateConfig } from './adam_update';
 import { cpuConv2DBackpropFilterConfig } from './cpu_conv2d_backprop_filter';
 import { wasmAvgPoolGradConfig } from './wasm_avg_pool_grad';
 import { wasmBatchMatMulConfig } from './wasm_batch_mat_mul';
 import { nativeBlasStatus } from './native_blas';
 import { wasmConv2DConfig, wasmFusedConv2DConfig } from './wasm_conv2d';
 import { wasmFusedMatMulConfig } from './wasm_fused_mat_mul';
+import { wasmGatherV2Config } from './wasm_gather';
 import { wasmConv2DBackpropFilterConfig } from './wasm_conv2d_backprop_filter';
 import { wasmConv2DBackpropInputConfig } from './wasm_conv2d_backprop_input';
 import { wasmMaxPoolGradConfig } from './wasm_max_pool_grad';
 
-/** Why the course registers a kernel: the backend has none, or has a wrong or slow one. */
-export type KernelReason = 'missing' | 'wrong' | 'slow';
+/**
+ * Why the course registers a kernel: the backend has none, or has a wrong or slow one, or it
+ * fuses several ops into one (an op of the course's own).
+ */
+export type KernelReason = 'missing' | 'wrong' | 'slow' | 'fused';
 
 interface CourseKernel {
   config: tf.KernelConfig;
@@ -72,9 +88,12 @@ const COURSE_KERNELS: CourseKernel[] = [
   { config: wasmBatchMatMulConfig, reason: 'wrong' },
   { config: wasmAvgPoolGradConfig, reason: 'slow' },
   { config: wasmFusedMatMulConfig, reason: 'wrong' },
+  { config: wasmGatherV2Config, reason: 'slow' },
   { config: wasmConv2DConfig, reason: 'slow', nativeOnly: true },
   { config: wasmFusedConv2DConfig, reason: 'slow', nativeOnly: true },
   { config: cpuConv2DBackpropFilterConfig, reason: 'slow' },
+  { config: wasmAdamUpdateConfig, reason: 'fused', nativeOnly: true },
+  { config: cpuAdamUpdateConfig, reason: 'fused' },
 ];
 
 /**

@@ -30,6 +30,11 @@ export interface NativeBlas {
   conv2d(x: Float32Array, filter: Float32Array, out: Float32Array, geometry: Int32Array, bias: Float32Array | null, activation: number, alpha: number): void;
   conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, geometry: Int32Array): void;
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, geometry: Int32Array): void;
+  /** One Adam step (kernels/adam_update.ts); absent from builds of the addon older than the kernel. */
+  adamUpdate?(
+    param: Float32Array, m: Float32Array, v: Float32Array, gradient: Float32Array,
+    paramOut: Float32Array, mOut: Float32Array, vOut: Float32Array, beta1: number, beta2: number, stepSize: number, epsilon: number,
+  ): void;
   setThreads(threads: number): void;
   describe(): { library: string; config?: string; core?: string; threads: number };
 }

@@ -33,6 +33,10 @@ function avgPoolGrad(args: { inputs: tf.AvgPoolGradInputs; backend: BackendWasm;
   const dxInfo = allocateF32(backend, input.shape);
   const dyValues = heapF32(backend, dy);
   const dx = heapF32(backend, dxInfo);
+  if (tilesExactly(info)) {
+    tiledAvgPoolGrad(info, dyValues, dx);
+    return dxInfo;
+  }
   dx.fill(0);
 
   const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth } = info;
@@ -58,6 +62,40 @@ function avgPoolGrad(args: { inputs: tf.AvgPoolGradInputs; backend: BackendWasm;
     }
   }
   return dxInfo;
+}
+
+/**
+ * Whether the windows tile the input exactly: stride = window, no padding, no dilation, and the
+ * input a whole number of windows (LeNet's 2×2 pools). Then every input element lies in exactly one
+ * window and its gradient is simply written, not accumulated.
+ */
+function tilesExactly(info: tf.backend_util.Conv2DInfo): boolean {
+  const { padInfo: pad } = info;
+  return (
+    info.strideHeight === info.filterHeight && info.strideWidth === info.filterWidth &&
+    info.dilationHeight === 1 && info.dilationWidth === 1 &&
+    pad.top === 0 && pad.left === 0 && pad.bottom === 0 && pad.right === 0 &&
+    info.inHeight === info.outHeight * info.filterHeight && info.inWidth === info.outWidth * info.filterWidth
+  );
+}
+
+function tiledAvgPoolGrad(info: tf.backend_util.Conv2DInfo, dy: Float32Array, dx: Float32Array): void {
+  const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth, filterHeight, filterWidth } = info;
+  const share = 1 / (filterHeight * filterWidth);
+  let from = 0;
+  for (let b = 0; b < batchSize; b++) {
+    for (let r = 0; r < outHeight; r++) {
+      for (let c = 0; c < outWidth; c++, from += channels) {
+        for (let i = 0; i < filterHeight; i++) {
+          const rowBase = (b * inHeight + r * filterHeight + i) * inWidth + c * filterWidth;
+          for (let j = 0; j < filterWidth; j++) {
+            const to = (rowBase + j) * channels;
+            for (let ch = 0; ch < channels; ch++) dx[to + ch] = dy[from + ch] * share;
+          }
+        }
+      }
+    }
+  }
 }
 
 export const wasmAvgPoolGradConfig: tf.KernelConfig = {

@@ -63,10 +63,14 @@ function torchReport(): BackendReport {
   const probe = spawnSync('/usr/bin/python3', ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
   if (probe.status !== 0) return { backend: 'pytorch', available: false, reason: "Debian's python3-torch is not installed", results: [] };
   const files = datasetFiles('mnist');
+  const threads = values['torch-threads']!;
+  // torch.set_num_threads does not reach the BLAS Debian's PyTorch calls for matrix products (OpenBLAS,
+  // with its own thread pool): without these variables "1 thread" multiplied matrices on both cores.
+  const env = { ...process.env, OPENBLAS_NUM_THREADS: threads, OMP_NUM_THREADS: threads, MKL_NUM_THREADS: threads };
   const out = runChild('/usr/bin/python3', [
     join(REPO_ROOT, 'tools', 'bench', 'torch_workloads.py'), '--images', files.trainImages, '--labels', files.trainLabels,
-    '--max-seconds', String(maxSeconds), '--threads', values['torch-threads']!,
-  ]);
+    '--max-seconds', String(maxSeconds), '--threads', threads,
+  ], env);
   return out
     ? { backend: `pytorch ${probe.stdout.trim()} (${values['torch-threads']} thread)`, available: true, results: JSON.parse(out) as WorkloadResult[] }
     : { backend: 'pytorch', available: false, reason: 'the PyTorch run failed (see above)', results: [] };
@@ -74,10 +78,11 @@ function torchReport(): BackendReport {
 
 function table(reports: BackendReport[]): string {
   const torch = reports.find((r) => r.backend.startsWith('pytorch') && r.available);
-  const rows: string[][] = [['backend', 'workload', 'throughput', 'vs PyTorch', 'tensors before→after', 'peak RSS']];
+  // "cores busy" is processor time over wall time: both sides are meant to run on one core.
+  const rows: string[][] = [['backend', 'workload', 'throughput', 'vs PyTorch', 'cores busy', 'tensors before→after', 'peak RSS']];
   for (const report of reports) {
     if (!report.available) {
-      rows.push([report.backend, `not available: ${report.reason}`, '', '', '', '']);
+      rows.push([report.backend, `not available: ${report.reason}`, '', '', '', '', '']);
       continue;
     }
     for (const r of report.results) {
@@ -86,6 +91,7 @@ function table(reports: BackendReport[]): string {
       rows.push([
         report.backend, r.workload, `${r.throughput.toFixed(r.throughput < 10 ? 2 : 0)} ${r.unit}`,
         reference && report !== torch ? `${(r.throughput / reference.throughput).toFixed(2)}×` : '',
+        r.cpuSeconds === undefined ? '' : (r.cpuSeconds / r.seconds).toFixed(1),
         r.tensorsBefore === undefined ? '' : `${r.tensorsBefore}→${r.tensorsAfter}`,
         report.peakRssMiB ? `${report.peakRssMiB.toFixed(0)} MiB` : '',
       ]);

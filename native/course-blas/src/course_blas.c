@@ -487,6 +487,49 @@ static napi_value conv2d_backprop_filter(napi_env env, napi_callback_info info) 
   return NULL;
 }
 
+/* ------------------------------------------------------------ Adam */
+
+/*
+ * adamUpdate(param, m, v, gradient, paramOut, mOut, vOut, beta1, beta2, stepSize, epsilon):
+ * one Adam step for one parameter (the course's CourseAdamUpdate kernel, src/kernels/adam_update.ts),
+ * in one pass over the seven arrays instead of a dozen element-wise kernels. Memory-bound: the
+ * compiler vectorizes the loop (sqrt and division included, hence -fno-math-errno in binding.gyp).
+ */
+static napi_value adam_update(napi_env env, napi_callback_info info) {
+  size_t argc = 11;
+  napi_value argv[11];
+  CHECK_NAPI(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 11) {
+    napi_throw_type_error(env, NULL, "course-blas: adamUpdate takes 11 arguments");
+    return NULL;
+  }
+  static const char *names[7] = {"param", "m", "v", "gradient", "paramOut", "mOut", "vOut"};
+  F32 a[7];
+  for (int i = 0; i < 7; i++) {
+    if (!read_f32(env, argv[i], &a[i], names[i], 0)) return NULL;
+  }
+  double beta1, beta2, step_size, epsilon;
+  if (!read_double(env, argv[7], &beta1, "beta1") || !read_double(env, argv[8], &beta2, "beta2") ||
+      !read_double(env, argv[9], &step_size, "stepSize") || !read_double(env, argv[10], &epsilon, "epsilon"))
+    return NULL;
+  const int64_t n = (int64_t)a[0].length;
+  for (int i = 1; i < 7; i++) {
+    if (too_short(env, &a[i], n, names[i])) return NULL;
+  }
+  const float b1 = (float)beta1, b2 = (float)beta2, keep1 = (float)(1 - beta1), keep2 = (float)(1 - beta2);
+  const float step = (float)step_size, eps = (float)epsilon;
+  const float *restrict p = a[0].data, *restrict m = a[1].data, *restrict v = a[2].data, *restrict g = a[3].data;
+  float *restrict p_out = a[4].data, *restrict m_out = a[5].data, *restrict v_out = a[6].data;
+  for (int64_t i = 0; i < n; i++) {
+    const float mi = b1 * m[i] + keep1 * g[i];
+    const float vi = b2 * v[i] + keep2 * g[i] * g[i];
+    m_out[i] = mi;
+    v_out[i] = vi;
+    p_out[i] = p[i] - step * mi / (sqrtf(vi) + eps);
+  }
+  return NULL;
+}
+
 /* ------------------------------------------------------------ threads and identity */
 
 static napi_value set_threads(napi_env env, napi_callback_info info) {
@@ -528,6 +571,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"conv2d", NULL, conv2d, NULL, NULL, NULL, napi_enumerable, NULL},
       {"conv2dBackpropInput", NULL, conv2d_backprop_input, NULL, NULL, NULL, napi_enumerable, NULL},
       {"conv2dBackpropFilter", NULL, conv2d_backprop_filter, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"adamUpdate", NULL, adam_update, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_enumerable, NULL},
       {"describe", NULL, describe, NULL, NULL, NULL, napi_enumerable, NULL},
   };
