@@ -357,6 +357,32 @@ describe('GatherV2 on wasm matches cpu', () => {
   });
 });
 
+describe('Identity on wasm', () => {
+  it('shares the data instead of copying it, and frees it with the last tensor that uses it', async () => {
+    await tf.setBackend('wasm');
+    const backend = tf.engine().backend as unknown as { numDataIds(): number; getMemoryOffset(dataId: object): number };
+    const buffers = backend.numDataIds();
+    const x = tf.tensor2d([[1, 2], [3, 4]]);
+    const copy = tf.clone(x);
+    expect(backend.getMemoryOffset(copy.dataId)).toBe(backend.getMemoryOffset(x.dataId));
+    expect(backend.numDataIds()).toBe(buffers + 1);
+    x.dispose();
+    expect(Array.from(copy.dataSync())).toEqual([1, 2, 3, 4]); // still there: the clone holds a reference
+    copy.dispose();
+    expect(backend.numDataIds()).toBe(buffers);
+  });
+
+  it('keeps a variable and its clone apart when the variable is assigned', async () => {
+    await tf.setBackend('wasm');
+    const v = tf.variable(tf.tensor1d([1, 2, 3]));
+    const snapshot = tf.clone(v);
+    tf.tidy(() => v.assign(tf.tensor1d([7, 8, 9])));
+    expect(Array.from(snapshot.dataSync())).toEqual([1, 2, 3]);
+    expect(Array.from(v.dataSync())).toEqual([7, 8, 9]);
+    tf.dispose([v, snapshot]);
+  });
+});
+
 describe('CourseAdamUpdate (fused Adam) on wasm and cpu matches the update written with tfjs ops', () => {
   const attrs = { beta1: 0.9, beta2: 0.999, stepSize: 0.003, epsilon: 1e-7 };
   const shape = [37, 11];

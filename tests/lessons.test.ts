@@ -1,13 +1,13 @@
 // Every lesson, executed end to end through the real tslab kernel, reaches the thresholds declared in
 // its own notebook metadata. A lesson that fails names the cell, or each metric with its value and threshold.
 import { describe, expect, it } from 'vitest';
-import { describeThreshold, listLessons } from '../tools/notebooks';
+import { describeThreshold, lessonsLongestFirst } from '../tools/notebooks';
 import { runLesson } from '../tools/run-lesson';
 
 const MINUTES = 60_000;
 
 describe.concurrent('lessons', () => {
-  for (const lesson of listLessons()) {
+  for (const lesson of lessonsLongestFirst()) {
     it(`lesson ${lesson.number} (${lesson.slug}) runs and reaches its thresholds`, async () => {
       const { results, executedPath } = await runLesson(lesson);
       const summary = `lesson ${lesson.number}: ${results.seconds} s on ${results.backend}; executed notebook: ${executedPath}`;

@@ -22,7 +22,9 @@ async function main(): Promise<number> {
     return 2;
   }
   const lesson = findLesson(positionals[0]);
-  console.log(`Running lesson ${lesson.number}: ${lesson.meta.title} (${lesson.path})`);
+  const expected = lesson.meta.expected_seconds;
+  const duration = expected === undefined ? '' : expected < 90 ? `, about ${expected} s` : `, about ${Math.round(expected / 60)} min`;
+  console.log(`Running lesson ${lesson.number}: ${lesson.meta.title} (${lesson.path}${duration} on a 2-core machine)`);
   const run = await runLesson(lesson, { cellTimeoutSeconds: timeout, observer: terminalObserver() });
   console.log(resultsTable(lesson, run.results, run.executedPath));
   return run.results.passed ? 0 : 1;

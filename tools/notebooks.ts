@@ -3,7 +3,7 @@
  * a run's recorded metrics compare with the declared thresholds.
  *
  * A lesson's notebook metadata carries a `course` object, e.g.
- *   "course": { "lesson": 1, "title": "…", "cell_timeout_seconds": 300,
+ *   "course": { "lesson": 1, "title": "…", "cell_timeout_seconds": 300, "expected_seconds": 15,
  *               "thresholds": { "scratch_loss": { "max": 1e-4 }, "test_accuracy": { "min": 0.85 } } }
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -20,6 +20,11 @@ export interface LessonMeta {
   lesson: number;
   title: string;
   cell_timeout_seconds?: number;
+  /**
+   * About how long the whole lesson runs on the 2-core reference machine (README "Lessons"), two
+   * lessons at a time. The runner tells the student; npm test starts the longest lessons first.
+   */
+  expected_seconds?: number;
   thresholds: Record<string, Threshold>;
   /** Set on the student notebooks `npm run homework -- build` writes. */
   homework?: boolean;
@@ -62,6 +67,14 @@ export function listLessons(): LessonFile[] {
       if (!meta) throw new Error(`${path} has no "course" metadata (lesson number, title, thresholds).`);
       return { number: meta.lesson, slug: name.replace(/\.ipynb$/, ''), path, meta };
     });
+}
+
+/**
+ * The lessons, longest first: run two at a time in this order, the two lanes finish close
+ * together (in lesson order the longest lesson started last and ran alone for minutes).
+ */
+export function lessonsLongestFirst(): LessonFile[] {
+  return listLessons().sort((a, b) => (b.meta.expected_seconds ?? 0) - (a.meta.expected_seconds ?? 0) || a.number - b.number);
 }
 
 /** Finds a lesson by number ("1", "01") or slug. */

@@ -21,6 +21,7 @@
  * Backends without the kernel compose the same update from tfjs ops.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { CpuBackend } from './cpu_memory';
 import { nativeBlas } from './native_blas';
 import { allocateF32, assertFloat32, heapF32 } from './wasm_memory';
 import type { BackendWasm } from './wasm_memory';
@@ -92,12 +93,6 @@ function wasmAdamUpdate(args: { inputs: AdamUpdateInputs; backend: BackendWasm; 
     adamUpdateLoop(from, to, attrs);
   }
   return outputs;
-}
-
-/** The two methods of tfjs-backend-cpu's MathBackendCPU that we use. */
-interface CpuBackend {
-  readSync(dataId: object): tf.backend_util.BackendValues;
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values?: tf.backend_util.BackendValues): tf.TensorInfo;
 }
 
 function cpuAdamUpdate(args: { inputs: AdamUpdateInputs; backend: CpuBackend; attrs: AdamUpdateAttrs }): tf.TensorInfo[] {

@@ -20,13 +20,8 @@
  * dimRoundingMode (the op has no dilations attribute).
  */
 import * as tf from '@tensorflow/tfjs';
+import type { CpuBackend } from './cpu_memory';
 import { gradientGeometry } from './conv_geometry';
-
-/** The two methods of tfjs-backend-cpu's MathBackendCPU that we use. */
-interface CpuBackend {
-  readSync(dataId: object): tf.backend_util.BackendValues;
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values?: tf.backend_util.BackendValues): tf.TensorInfo;
-}
 
 function conv2DBackpropFilter(args: {
   inputs: tf.Conv2DBackpropFilterInputs;

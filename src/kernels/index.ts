@@ -25,6 +25,8 @@
  *                         wasm_fused_mat_mul.ts).
  *   GatherV2              present and correct but slow: ~15 ms to gather a
  *                         minibatch of 256 images (wasm_gather.ts).
+ *   Identity              present and correct but copies: 44 copies in a
+ *                         LeNet step where sharing the data does (wasm_identity.ts).
  *
  * With these, a LeNet training step on wasm takes well under half the time
  * it takes with the missing kernel alone.
@@ -64,6 +66,7 @@ import { nativeBlasStatus } from './native_blas';
 import { wasmConv2DConfig, wasmFusedConv2DConfig } from './wasm_conv2d';
 import { wasmFusedMatMulConfig } from './wasm_fused_mat_mul';
 import { wasmGatherV2Config } from './wasm_gather';
+import { wasmIdentityConfig } from './wasm_identity';
 import { wasmConv2DBackpropFilterConfig } from './wasm_conv2d_backprop_filter';
 import { wasmConv2DBackpropInputConfig } from './wasm_conv2d_backprop_input';
 import { wasmMaxPoolGradConfig } from './wasm_max_pool_grad';
@@ -89,6 +92,7 @@ const COURSE_KERNELS: CourseKernel[] = [
   { config: wasmAvgPoolGradConfig, reason: 'slow' },
   { config: wasmFusedMatMulConfig, reason: 'wrong' },
   { config: wasmGatherV2Config, reason: 'slow' },
+  { config: wasmIdentityConfig, reason: 'slow' },
   { config: wasmConv2DConfig, reason: 'slow', nativeOnly: true },
   { config: wasmFusedConv2DConfig, reason: 'slow', nativeOnly: true },
   { config: cpuConv2DBackpropFilterConfig, reason: 'slow' },

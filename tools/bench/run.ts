@@ -98,7 +98,9 @@ function table(reports: BackendReport[]): string {
     }
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`).join('\n');
+  const lines = rows.map((r) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`);
+  lines.splice(1, 0, `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`); // a Markdown table, ready for the README
+  return lines.join('\n');
 }
 
 async function main(): Promise<void> {
