@@ -92,6 +92,21 @@ describe('lesson runner', () => {
     ]);
   }, 60_000);
 
+  it('loses no report when cells print megabytes (the event stream stays whole)', async () => {
+    // Each report is one line of JSON from the executor; a line of a megabyte once arrived cut short,
+    // swallowing the metrics after it (the kernel had made the shared pipe non-blocking).
+    const count = 40;
+    const thresholds = Object.fromEntries(Array.from({ length: count }, (_, i) => [`m${i}`, { min: i }]));
+    const lesson = lessonFrom('megabytes', notebookOf([
+      "import { recordMetric } from './src/lesson';",
+      `for (let i = 0; i < ${count}; i++) { console.log('x'.repeat(1_000_000)); recordMetric(\`m\${i}\`, i); }`,
+    ], { thresholds }));
+    const run = await runLesson(lesson);
+    expect(run.results.failure).toBeUndefined();
+    expect(Object.keys(run.results.metrics)).toHaveLength(count);
+    expect(run.results.passed).toBe(true);
+  }, 120_000);
+
   it('records the results in the executed notebook', async () => {
     const lesson = lessonFrom('records', notebookOf(["import { recordMetric } from './src/lesson';\nrecordMetric('answer', 42);"], { thresholds: { answer: { min: 42, max: 42 } } }));
     const run = await runLesson(lesson);

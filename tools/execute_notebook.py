@@ -16,6 +16,8 @@ import argparse
 import asyncio
 import json
 import os
+import select
+import subprocess
 import sys
 import time
 
@@ -31,8 +33,17 @@ REPORTED = {"stream", "display_data", "update_display_data", "execute_result", "
 
 
 def emit(event, **fields):
-    sys.stdout.write(json.dumps({"event": event, **fields}) + "\n")
-    sys.stdout.flush()
+    """Writes one event as one line. A figure's event can be megabytes: if the pipe is (or has been
+    made) non-blocking, a plain write can stop part-way and the rest of the line would be lost, so the
+    bytes are written in a loop that waits for room in the pipe."""
+    sys.stdout.flush()  # anything a library printed goes first, not into the middle of our line
+    data = memoryview((json.dumps({"event": event, **fields}) + "\n").encode())
+    fd = sys.stdout.fileno()
+    while data:
+        try:
+            data = data[os.write(fd, data):]
+        except BlockingIOError:
+            select.select([], [fd], [])
 
 
 class ReportingClient(NotebookClient):
@@ -57,7 +68,9 @@ def cell_stderr(cell):
 
 async def execute(nb, client, timeout, keep_going):
     code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
-    async with client.async_setup_kernel():
+    # The kernel's own stdout must not share this process's: it would write into the event stream, and
+    # Node switches an inherited pipe to non-blocking mode for every process that shares it.
+    async with client.async_setup_kernel(stdout=subprocess.DEVNULL):
         provisioner = getattr(client.km, "provisioner", None)
         emit("kernel_ready", code_cells=len(code_cells), kernel_pid=getattr(provisioner, "pid", None))
         for number, index in enumerate(code_cells, start=1):

@@ -46,6 +46,8 @@ export interface ExecuteOutcome {
   stderr: string;
   /** True when `deadlineSeconds` passed and the run was killed. */
   killedAtDeadline: boolean;
+  /** Lines that began as one of our events but were not valid JSON: events lost, results incomplete. */
+  unreadableEvents: number;
 }
 
 /** Throws a SetupError naming the fix when Jupyter or this checkout's tslab kernel is missing. */
@@ -90,12 +92,14 @@ export async function executeNotebook(notebookPath: string, outputPath: string, 
           }
         }, options.deadlineSeconds * 1000);
 
+  let unreadableEvents = 0;
   for await (const line of createInterface({ input: child.stdout })) {
     let event: ExecutorEvent;
     try {
       event = JSON.parse(line) as ExecutorEvent;
     } catch {
-      continue; // a stray print from a library, not one of ours
+      if (line.startsWith('{"event"')) unreadableEvents++; // ours, damaged: never lose one silently
+      continue; // otherwise a stray print from a library
     }
     if (event.event === 'kernel_ready') kernelPid = event.kernel_pid;
     options.onEvent(event);
@@ -105,7 +109,7 @@ export async function executeNotebook(notebookPath: string, outputPath: string, 
     else child.on('close', (code) => resolve(code ?? 1));
   });
   if (deadline) clearTimeout(deadline);
-  return { exitCode, stderr: stderr.trim(), killedAtDeadline };
+  return { exitCode, stderr: stderr.trim(), killedAtDeadline, unreadableEvents };
 }
 
 /** An error message without its stack trace. */

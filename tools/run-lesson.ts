@@ -69,6 +69,10 @@ export async function runLesson(
     },
   });
   if (outcome.exitCode !== 0 && !failure) failure = `The notebook executor stopped unexpectedly (exit ${outcome.exitCode}).\n${outcome.stderr}`;
+  if (outcome.unreadableEvents > 0 && !failure) {
+    failure = `${outcome.unreadableEvents} of the notebook executor's reports arrived damaged, so metrics may be missing; ` +
+      'the executed notebook has every output. This is a bug in tools/execute_notebook.py: please report it.';
+  }
 
   const checks = checkThresholds(lesson.meta.thresholds, metrics);
   const results: LessonResults = {

@@ -120,6 +120,7 @@ export async function gradeSubmission(file: string, student: string, options: Gr
     const stopped = [...outcomes].find(([, o]) => o.status === 'timeout' || o.status === 'kernel_died');
     if (!stopped) {
       if (outcome.exitCode !== 0) grade.notes.push(`the notebook executor stopped unexpectedly: ${outcome.stderr.split('\n').pop()}`);
+      if (outcome.unreadableEvents > 0) grade.notes.push(`${outcome.unreadableEvents} reports from the notebook executor arrived damaged; check this notebook's grades by hand`);
       break;
     }
     const [index, result] = stopped;
