@@ -10,7 +10,8 @@ describe.concurrent('lessons', () => {
   for (const lesson of lessonsLongestFirst()) {
     it(`lesson ${lesson.number} (${lesson.slug}) runs and reaches its thresholds`, async () => {
       const { results, executedPath } = await runLesson(lesson);
-      const summary = `lesson ${lesson.number}: ${results.seconds} s on ${results.backend}; executed notebook: ${executedPath}`;
+      const memory = results.peak_rss_mib === undefined ? '' : `, peak memory ${Math.round(results.peak_rss_mib)} MiB`;
+      const summary = `lesson ${lesson.number}: ${results.seconds} s on ${results.backend}${memory}; executed notebook: ${executedPath}`;
       console.log(summary, results.metrics);
       expect(results.failure, summary).toBeUndefined();
       const misses = results.checks

@@ -152,5 +152,8 @@ describe('npm run lesson', () => {
     expect(result.stdout).toMatch(/epoch 3, loss [\d.e-]+/);
     const executed = JSON.parse(readFileSync(join(REPO_ROOT, 'build', 'lessons', '01-linear-regression.ipynb'), 'utf8')) as Notebook;
     expect(executed.metadata.course?.results?.passed).toBe(true);
+    // The kernel's peak memory is measured (a TypeScript kernel with TensorFlow.js takes well over 100 MiB).
+    expect(result.stdout).toMatch(/, peak memory \d+ MiB/);
+    expect(executed.metadata.course?.results?.peak_rss_mib).toBeGreaterThan(100);
   }, 180_000);
 });

@@ -66,34 +66,54 @@ def cell_stderr(cell):
     return "".join(texts).strip()
 
 
+def peak_rss_mib(pid):
+    """The kernel process's peak resident memory (Linux's VmHWM) in MiB; None where /proc has none."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except (OSError, ValueError, TypeError):
+        pass
+    return None
+
+
 async def execute(nb, client, timeout, keep_going):
     code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
     # The kernel's own stdout must not share this process's: it would write into the event stream, and
     # Node switches an inherited pipe to non-blocking mode for every process that shares it.
     async with client.async_setup_kernel(stdout=subprocess.DEVNULL):
         provisioner = getattr(client.km, "provisioner", None)
-        emit("kernel_ready", code_cells=len(code_cells), kernel_pid=getattr(provisioner, "pid", None))
-        for number, index in enumerate(code_cells, start=1):
-            cell = nb.cells[index]
-            emit("cell_start", cell=index, number=number, source=cell.source)
-            started = time.monotonic()
-            try:
-                await client.async_execute_cell(cell, index, execution_count=number)
-            except CellTimeoutError:
-                emit("cell_failed", cell=index, number=number, kind="timeout",
-                     message=f"stopped after {timeout} s without finishing")
+        kernel_pid = getattr(provisioner, "pid", None)
+        emit("kernel_ready", code_cells=len(code_cells), kernel_pid=kernel_pid)
+        try:
+            return await execute_cells(nb, client, code_cells, timeout, keep_going)
+        finally:
+            emit("kernel_memory", peak_rss_mib=peak_rss_mib(kernel_pid))  # before the kernel shuts down
+
+
+async def execute_cells(nb, client, code_cells, timeout, keep_going):
+    for number, index in enumerate(code_cells, start=1):
+        cell = nb.cells[index]
+        emit("cell_start", cell=index, number=number, source=cell.source)
+        started = time.monotonic()
+        try:
+            await client.async_execute_cell(cell, index, execution_count=number)
+        except CellTimeoutError:
+            emit("cell_failed", cell=index, number=number, kind="timeout",
+                 message=f"stopped after {timeout} s without finishing")
+            return False
+        except DeadKernelError as error:
+            emit("cell_failed", cell=index, number=number, kind="kernel_died", message=str(error))
+            return False
+        except CellExecutionError:
+            emit("cell_failed", cell=index, number=number, kind="error",
+                 message=cell_stderr(cell) or "the kernel reported an error without a message")
+            if not keep_going:
                 return False
-            except DeadKernelError as error:
-                emit("cell_failed", cell=index, number=number, kind="kernel_died", message=str(error))
-                return False
-            except CellExecutionError:
-                emit("cell_failed", cell=index, number=number, kind="error",
-                     message=cell_stderr(cell) or "the kernel reported an error without a message")
-                if not keep_going:
-                    return False
-                await asyncio.sleep(AFTER_ERROR_SECONDS)
-                continue
-            emit("cell_done", cell=index, number=number, seconds=round(time.monotonic() - started, 3))
+            await asyncio.sleep(AFTER_ERROR_SECONDS)
+            continue
+        emit("cell_done", cell=index, number=number, seconds=round(time.monotonic() - started, 3))
     return True
 
 

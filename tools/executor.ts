@@ -16,6 +16,8 @@ export type ExecutorEvent =
   | { event: 'cell_failed'; cell: number; number: number; kind: 'error' | 'timeout' | 'kernel_died'; message: string }
   | { event: 'output'; cell: number; type: string; content: OutputContent }
   | { event: 'fatal'; kind: string; message: string }
+  /** Sent before the kernel shuts down: its peak resident memory (null where /proc cannot tell). */
+  | { event: 'kernel_memory'; peak_rss_mib: number | null }
   | { event: 'written'; path: string };
 
 export interface OutputContent {

@@ -20,6 +20,8 @@ export interface LessonResults {
   passed: boolean;
   backend?: string;
   seconds: number;
+  /** The kernel's peak resident memory over the run, in MiB (Linux). */
+  peak_rss_mib?: number;
   finished_at: string;
   metrics: Record<string, number>;
   checks: ThresholdCheck[];

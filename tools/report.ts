@@ -69,7 +69,8 @@ export function terminalObserver(): RunObserver {
 /** The last lines of a run: every metric beside its threshold, then the verdict. */
 export function resultsTable(lesson: LessonFile, results: LessonResults, executedPath: string): string {
   const lines = [''];
-  lines.push(`Lesson ${lesson.number}: ${lesson.meta.title} — backend ${results.backend ?? 'unknown'}, ${results.seconds} s`);
+  const memory = results.peak_rss_mib === undefined ? '' : `, peak memory ${Math.round(results.peak_rss_mib)} MiB`;
+  lines.push(`Lesson ${lesson.number}: ${lesson.meta.title} — backend ${results.backend ?? 'unknown'}, ${results.seconds} s${memory}`);
   lines.push(`Executed notebook: ${executedPath}`);
   if (results.failure) lines.push(red(`Stopped: ${results.failure}`));
   const rows = results.checks.map((c) => [

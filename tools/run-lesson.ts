@@ -47,6 +47,7 @@ export async function runLesson(
 
   const metrics: Record<string, number> = {};
   let backend: string | undefined;
+  let peakRssMib: number | undefined;
   let failure: string | undefined;
   const started = performance.now();
 
@@ -64,6 +65,7 @@ export async function runLesson(
         const info = event.content.data[LESSON_INFO_MIME] as { backend?: string } | undefined;
         if (info?.backend) backend = info.backend;
       }
+      if (event.event === 'kernel_memory' && event.peak_rss_mib !== null) peakRssMib = event.peak_rss_mib;
       if (event.event === 'cell_failed') failure = describeCellFailure(event, sources[event.cell] ?? '', timeout);
       if (event.event === 'fatal') failure = `The kernel could not run the lesson: ${event.message}\n  Fix: run \`npm run setup\`, which installs Jupyter and registers the tslab kernel.`;
     },
@@ -79,6 +81,7 @@ export async function runLesson(
     passed: !failure && checks.every((c) => c.passed),
     backend,
     seconds: Math.round((performance.now() - started) / 100) / 10,
+    peak_rss_mib: peakRssMib,
     finished_at: new Date().toISOString(),
     metrics,
     checks,
