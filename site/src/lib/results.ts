@@ -38,5 +38,6 @@ export function runSummary(lesson: Lesson): string {
   const results = lesson.meta.results;
   if (!results) return 'No recorded run yet: npm run site executes it.';
   const date = results.finished_at.slice(0, 10);
-  return `${results.seconds} s on the ${results.backend ?? 'unknown'} backend, ${date}`;
+  const memory = results.peak_rss_mib === undefined ? '' : `, peak memory ${Math.round(results.peak_rss_mib)} MiB`;
+  return `${results.seconds} s on the ${results.backend ?? 'unknown'} backend${memory}, ${date}`;
 }
