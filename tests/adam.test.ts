@@ -94,8 +94,10 @@ describe('adam()', () => {
     expect(second.iterations).toBe(5);
     for (let s = 0; s < 7; s++) tf.tidy(() => { second.minimize(p.loss); });
     const resumed = p.weights.map((w) => w.dataSync() as Float32Array);
+    const before = tf.memory().numTensors;
     second.dispose();
     tf.dispose(saved.map((w) => w.tensor));
+    expect(tf.memory().numTensors).toBe(before - 4 - saved.length); // m and v of two weights, and the saved tensors: nothing leaked
     p.dispose();
     expect(maxDifference(resumed, uninterrupted)).toBe(0);
   });

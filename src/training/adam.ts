@@ -121,7 +121,8 @@ export class AdamOptimizer extends tf.Optimizer {
     this.disposeMoments();
     for (let i = 0; i < half; i++) {
       const name = rest[i].name.replace(/\/m$/, '');
-      this.moments.set(name, { m: tf.variable(rest[i].tensor.clone(), false), v: tf.variable(rest[half + i].tensor.clone(), false) });
+      // A variable shares its initial value's data (and keeps it alive), as tf.train.adam's setWeights does.
+      this.moments.set(name, { m: tf.variable(rest[i].tensor, false), v: tf.variable(rest[half + i].tensor, false) });
     }
   }
 
