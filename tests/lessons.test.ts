@@ -2,6 +2,7 @@
 // its own notebook metadata. A lesson that fails names the cell, or each metric with its value and threshold.
 import { describe, expect, it } from 'vitest';
 import { describeThreshold, lessonsLongestFirst } from '../tools/notebooks';
+import { peakMemoryText } from '../tools/report';
 import { runLesson } from '../tools/run-lesson';
 
 const MINUTES = 60_000;
@@ -10,8 +11,7 @@ describe.concurrent('lessons', () => {
   for (const lesson of lessonsLongestFirst()) {
     it(`lesson ${lesson.number} (${lesson.slug}) runs and reaches its thresholds`, async () => {
       const { results, executedPath } = await runLesson(lesson);
-      const memory = results.peak_rss_mib === undefined ? '' : `, peak memory ${Math.round(results.peak_rss_mib)} MiB`;
-      const summary = `lesson ${lesson.number}: ${results.seconds} s on ${results.backend}${memory}; executed notebook: ${executedPath}`;
+      const summary = `lesson ${lesson.number}: ${results.seconds} s on ${results.backend}${peakMemoryText(results)}; executed notebook: ${executedPath}`;
       console.log(summary, results.metrics);
       expect(results.failure, summary).toBeUndefined();
       const misses = results.checks

@@ -66,11 +66,15 @@ export function terminalObserver(): RunObserver {
   };
 }
 
+/** ", peak memory 687 MiB", or nothing where the run could not measure it. */
+export function peakMemoryText(results: LessonResults): string {
+  return results.peak_rss_mib === undefined ? '' : `, peak memory ${Math.round(results.peak_rss_mib)} MiB`;
+}
+
 /** The last lines of a run: every metric beside its threshold, then the verdict. */
 export function resultsTable(lesson: LessonFile, results: LessonResults, executedPath: string): string {
   const lines = [''];
-  const memory = results.peak_rss_mib === undefined ? '' : `, peak memory ${Math.round(results.peak_rss_mib)} MiB`;
-  lines.push(`Lesson ${lesson.number}: ${lesson.meta.title} — backend ${results.backend ?? 'unknown'}, ${results.seconds} s${memory}`);
+  lines.push(`Lesson ${lesson.number}: ${lesson.meta.title} — backend ${results.backend ?? 'unknown'}, ${results.seconds} s${peakMemoryText(results)}`);
   lines.push(`Executed notebook: ${executedPath}`);
   if (results.failure) lines.push(red(`Stopped: ${results.failure}`));
   const rows = results.checks.map((c) => [

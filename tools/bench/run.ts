@@ -72,7 +72,7 @@ function torchReport(): BackendReport {
     '--max-seconds', String(maxSeconds), '--threads', threads,
   ], env);
   return out
-    ? { backend: `pytorch ${probe.stdout.trim()} (${values['torch-threads']} thread)`, available: true, results: JSON.parse(out) as WorkloadResult[] }
+    ? { backend: `pytorch ${probe.stdout.trim()} (${threads} thread)`, available: true, results: JSON.parse(out) as WorkloadResult[] }
     : { backend: 'pytorch', available: false, reason: 'the PyTorch run failed (see above)', results: [] };
 }
 
