@@ -1,4 +1,23 @@
+import { availableParallelism } from 'node:os';
+import { relative } from 'node:path';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import { configDefaults, defineConfig } from 'vitest/config';
+
+/**
+ * The files that start Jupyter kernels, longest first. The lessons take about two thirds of the
+ * run, so they must start at once; the other files fill the cores around them.
+ */
+const KERNEL_FILES_LONGEST_FIRST = ['tests/lessons.test.ts', 'tests/homework.test.ts', 'tests/runner.test.ts'];
+
+class KernelFilesFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const rank = (file: TestSpecification) => {
+      const index = KERNEL_FILES_LONGEST_FIRST.indexOf(relative(file.project.config.root, file.moduleId));
+      return index === -1 ? KERNEL_FILES_LONGEST_FIRST.length : index;
+    };
+    return (await super.sort(files)).sort((a, b) => rank(a) - rank(b));
+  }
+}
 
 export default defineConfig({
   test: {
@@ -7,6 +26,11 @@ export default defineConfig({
     exclude: [...configDefaults.exclude, 'tests/site/**'],
     // Lessons run in Jupyter kernels (child processes); two at a time fills this course's 2-core target machine.
     maxConcurrency: 2,
+    // Test files run side by side, so that the grader's and the runner's kernels and the in-process tests
+    // share the cores with the lessons instead of queueing behind them (README, "How npm test fills two
+    // cores"). Vitest's default, one worker per core but one, ran the files one after another on 2 cores.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
+    sequence: { sequencer: KernelFilesFirst },
     testTimeout: 60_000,
     hookTimeout: 60_000,
     reporters: ['default'],

@@ -276,50 +276,6 @@ describe("Conv2DBackpropFilter on cpu (the course's) matches the shipped cpu ker
   });
 });
 
-describe('MaxPoolGrad on wasm matches cpu', () => {
-  POOL_CASES.forEach((c, i) => {
-    const poolCall = (x: Float32Array, shift: number): KernelCall => {
-      const outShape = poolOutShape(c);
-      const shifted = x.map((v) => v + shift);
-      return {
-        kernel: 'MaxPoolGrad',
-        inputs: {
-          dy: { shape: outShape, values: seededNormal(tf.util.sizeFromShape(outShape), 600 + i) },
-          input: { shape: c.x, values: shifted },
-          // MaxPoolGrad's `output` input is the forward result; the kernels recompute what they need from `input`.
-          output: { shape: outShape, values: new Float32Array(tf.util.sizeFromShape(outShape)) },
-        },
-        attrs: { filterSize: c.filterSize, strides: c.strides, pad: c.pad },
-      };
-    };
-    it(describePool(c), async () => {
-      const x = seededNormal(tf.util.sizeFromShape(c.x), 500 + i);
-      await expectWasmMatchesCpu(poolCall(x, 0), describePool(c));
-      // All-negative windows: what the shipped wasm kernel got wrong.
-      await expectWasmMatchesCpu(poolCall(x, -10), `${describePool(c)}, all values negative`);
-    });
-  });
-});
-
-describe('AvgPoolGrad on wasm matches cpu', () => {
-  POOL_CASES.forEach((c, i) => {
-    it(describePool(c), async () => {
-      const outShape = poolOutShape(c);
-      await expectWasmMatchesCpu(
-        {
-          kernel: 'AvgPoolGrad',
-          inputs: {
-            dy: { shape: outShape, values: seededNormal(tf.util.sizeFromShape(outShape), 700 + i) },
-            input: { shape: c.x, values: seededNormal(tf.util.sizeFromShape(c.x), 800 + i) },
-          },
-          attrs: { filterSize: c.filterSize, strides: c.strides, pad: c.pad },
-        },
-        describePool(c),
-      );
-    });
-  });
-});
-
 describe('GatherV2 on wasm matches cpu', () => {
   const CASES: Array<{ what: string; shape: number[]; dtype: 'float32' | 'int32'; indices: number[]; indexShape?: number[]; axis: number; batchDims?: number }> = [
     { what: 'rows of a matrix (a minibatch)', shape: [50, 40], dtype: 'float32', indices: [7, 0, 49, 7, 13], axis: 0 },
@@ -492,6 +448,71 @@ describe('the native BLAS addon (course-blas)', () => {
  * pure-wasm fallback are checked against the cpu backend.
  */
 function wasmPathSuites(path: 'native BLAS' | 'pure wasm'): void {
+  describe('MaxPoolGrad on wasm matches cpu', () => {
+    POOL_CASES.forEach((c, i) => {
+      const poolCall = (x: Float32Array, shift: number): KernelCall => {
+        const outShape = poolOutShape(c);
+        const shifted = x.map((v) => v + shift);
+        return {
+          kernel: 'MaxPoolGrad',
+          inputs: {
+            dy: { shape: outShape, values: seededNormal(tf.util.sizeFromShape(outShape), 600 + i) },
+            input: { shape: c.x, values: shifted },
+            // MaxPoolGrad's `output` input is the forward result; the kernels recompute what they need from `input`.
+            output: { shape: outShape, values: new Float32Array(tf.util.sizeFromShape(outShape)) },
+          },
+          attrs: { filterSize: c.filterSize, strides: c.strides, pad: c.pad },
+        };
+      };
+      it(describePool(c), async () => {
+        const x = seededNormal(tf.util.sizeFromShape(c.x), 500 + i);
+        await expectWasmMatchesCpu(poolCall(x, 0), describePool(c));
+        // All-negative windows: what the shipped wasm kernel got wrong.
+        await expectWasmMatchesCpu(poolCall(x, -10), `${describePool(c)}, all values negative`);
+      });
+    });
+  });
+
+  describe('AvgPoolGrad on wasm matches cpu', () => {
+    POOL_CASES.forEach((c, i) => {
+      it(describePool(c), async () => {
+        const outShape = poolOutShape(c);
+        await expectWasmMatchesCpu(
+          {
+            kernel: 'AvgPoolGrad',
+            inputs: {
+              dy: { shape: outShape, values: seededNormal(tf.util.sizeFromShape(outShape), 700 + i) },
+              input: { shape: c.x, values: seededNormal(tf.util.sizeFromShape(c.x), 800 + i) },
+            },
+            attrs: { filterSize: c.filterSize, strides: c.strides, pad: c.pad },
+          },
+          describePool(c),
+        );
+      });
+    });
+  });
+
+  describe('Add on wasm matches cpu (a bias added to every row runs in the addon, where loaded)', () => {
+    const cases: Array<{ a: number[]; b: number[] }> = [
+      { a: [4, 28, 28, 6], b: [6] }, // a LeNet convolution's bias
+      { a: [6], b: [4, 10, 10, 6] }, // the bias first
+      { a: [64, 250], b: [250] }, // a dense layer's bias
+      { a: [3, 5], b: [3, 5] }, // same shapes: the shipped kernel
+      { a: [3, 1], b: [3, 5] }, // other broadcasting: the shipped kernel
+      { a: [4], b: [4] }, // rank 1: not a bias of rows
+    ];
+    cases.forEach(({ a, b }, i) => {
+      const what = `[${a}] + [${b}]`;
+      it(what, async () => {
+        const inputs = {
+          a: { shape: a, values: seededNormal(tf.util.sizeFromShape(a), 1700 + i) },
+          b: { shape: b, values: seededNormal(tf.util.sizeFromShape(b), 1800 + i) },
+        };
+        await expectWasmMatchesCpu({ kernel: 'Add', inputs, attrs: {} }, what);
+      });
+    });
+  });
+
   describe('Conv2DBackpropFilter on wasm matches cpu', () => {
     CONV_CASES.forEach((c, i) => {
       it(describeConv(c), async () => {

@@ -117,6 +117,15 @@ async def execute_cells(nb, client, code_cells, timeout, keep_going):
     return True
 
 
+def write_atomically(nb, path):
+    """Whoever opens `path` (the site, a test, another run of the same lesson) sees a whole notebook."""
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    temp = os.path.join(folder, f".tmp-{os.getpid()}-{os.path.basename(path)}")
+    nbformat.write(nb, temp)
+    os.replace(temp, path)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebook")
@@ -138,8 +147,7 @@ def main():
     except Exception as error:  # the kernel failed to start, the connection broke, ...
         emit("fatal", kind="kernel", message=f"{type(error).__name__}: {error}")
     finally:
-        os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
-        nbformat.write(nb, args.output)
+        write_atomically(nb, args.output)
         emit("written", path=args.output)
     sys.exit(0 if ok else 1)
 

@@ -4,8 +4,9 @@
  * thresholds in its metadata. The executed notebook, with the results added to
  * its metadata, goes to build/lessons/ whether the run passed or not.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { writeFileAtomic } from '../src/atomic-write';
 import { LESSON_INFO_MIME, METRIC_MIME } from '../src/lesson';
 import { executeNotebook, ExecutorEvent, SetupError, withoutStack } from './executor';
 import { checkThresholds, EXECUTED_DIR, LessonFile, LessonResults, readNotebook } from './notebooks';
@@ -104,7 +105,7 @@ function recordResults(executedPath: string, results: LessonResults): void {
   try {
     const notebook = readNotebook(executedPath);
     notebook.metadata.course = { ...notebook.metadata.course!, results };
-    writeFileSync(executedPath, `${JSON.stringify(notebook, null, 1)}\n`);
+    writeFileAtomic(executedPath, `${JSON.stringify(notebook, null, 1)}\n`);
   } catch {
     // The executor could not even write the notebook; the failure message says why.
   }

@@ -18,7 +18,9 @@
  *   Conv2DBackpropInput   present and correct but slow: a scalar C++ loop
  *                         that took ~40% of a LeNet training step.
  *   AvgPoolGrad           present and correct but slow (a general 3-D
- *                         pooling loop).
+ *                         pooling loop). Where windows tile the input, both
+ *                         pooling gradients run in the addon if it loaded
+ *                         (pool_grad_tiled.ts).
  *
  *   _FusedMatMul          present but with BatchMatMul's reshape-cache bug and
  *                         slow transposes (dense layers call it; see
@@ -37,6 +39,8 @@
  *
  *   Conv2D, FusedConv2D   present and correct; im2col + sgemm is faster than
  *                         the shipped XNNPACK kernels (see wasm_conv2d.ts).
+ *   Add                   present and correct, but slow to add a bias to
+ *                         every row (wasm_bias_add.ts); other Adds pass through.
  *
  * For cpu, and for wasm where the native addon loaded, we also add one op
  * that tfjs does not have:
@@ -62,6 +66,7 @@ import { cpuAdamUpdateConfig, wasmAdamUpdateConfig } from './adam_update';
 import { cpuConv2DBackpropFilterConfig } from './cpu_conv2d_backprop_filter';
 import { wasmAvgPoolGradConfig } from './wasm_avg_pool_grad';
 import { wasmBatchMatMulConfig } from './wasm_batch_mat_mul';
+import { wasmBiasAddConfig } from './wasm_bias_add';
 import { nativeBlasStatus } from './native_blas';
 import { wasmConv2DConfig, wasmFusedConv2DConfig } from './wasm_conv2d';
 import { wasmFusedMatMulConfig } from './wasm_fused_mat_mul';
@@ -95,6 +100,7 @@ const COURSE_KERNELS: CourseKernel[] = [
   { config: wasmIdentityConfig, reason: 'slow' },
   { config: wasmConv2DConfig, reason: 'slow', nativeOnly: true },
   { config: wasmFusedConv2DConfig, reason: 'slow', nativeOnly: true },
+  { config: wasmBiasAddConfig, reason: 'slow', nativeOnly: true },
   { config: cpuConv2DBackpropFilterConfig, reason: 'slow' },
   { config: wasmAdamUpdateConfig, reason: 'fused', nativeOnly: true },
   { config: cpuAdamUpdateConfig, reason: 'fused' },

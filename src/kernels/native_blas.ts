@@ -35,6 +35,13 @@ export interface NativeBlas {
     param: Float32Array, m: Float32Array, v: Float32Array, gradient: Float32Array,
     paramOut: Float32Array, mOut: Float32Array, vOut: Float32Array, beta1: number, beta2: number, stepSize: number, epsilon: number,
   ): void;
+  /** out = x + bias along the last axis (wasm_bias_add.ts); absent from older builds. */
+  biasAdd?(x: Float32Array, bias: Float32Array, out: Float32Array): void;
+  /**
+   * Pooling gradient where the windows tile the input (pool_grad_tiled.ts): kind 0 max (x needed), 1 average.
+   * geometry: [batch, outHeight, outWidth, channels, windowHeight, windowWidth]. Absent from older builds.
+   */
+  poolGradTiled?(kind: 0 | 1, x: Float32Array | null, dy: Float32Array, dx: Float32Array, geometry: number[]): void;
   setThreads(threads: number): void;
   describe(): { library: string; config?: string; core?: string; threads: number };
 }

@@ -14,6 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { validRange } from './conv_geometry';
+import { nativeTiledPoolGrad, tilesExactly } from './pool_grad_tiled';
 import { allocateF32, assertFloat32, heapF32 } from './wasm_memory';
 import type { BackendWasm } from './wasm_memory';
 
@@ -34,7 +35,7 @@ function avgPoolGrad(args: { inputs: tf.AvgPoolGradInputs; backend: BackendWasm;
   const dyValues = heapF32(backend, dy);
   const dx = heapF32(backend, dxInfo);
   if (tilesExactly(info)) {
-    tiledAvgPoolGrad(info, dyValues, dx);
+    if (!nativeTiledPoolGrad('average', info, null, dyValues, dx)) tiledAvgPoolGrad(info, dyValues, dx);
     return dxInfo;
   }
   dx.fill(0);
@@ -64,21 +65,7 @@ function avgPoolGrad(args: { inputs: tf.AvgPoolGradInputs; backend: BackendWasm;
   return dxInfo;
 }
 
-/**
- * Whether the windows tile the input exactly: stride = window, no padding, no dilation, and the
- * input a whole number of windows (LeNet's 2×2 pools). Then every input element lies in exactly one
- * window and its gradient is simply written, not accumulated.
- */
-function tilesExactly(info: tf.backend_util.Conv2DInfo): boolean {
-  const { padInfo: pad } = info;
-  return (
-    info.strideHeight === info.filterHeight && info.strideWidth === info.filterWidth &&
-    info.dilationHeight === 1 && info.dilationWidth === 1 &&
-    pad.top === 0 && pad.left === 0 && pad.bottom === 0 && pad.right === 0 &&
-    info.inHeight === info.outHeight * info.filterHeight && info.inWidth === info.outWidth * info.filterWidth
-  );
-}
-
+/** tilesExactly's case without the native addon. */
 function tiledAvgPoolGrad(info: tf.backend_util.Conv2DInfo, dy: Float32Array, dx: Float32Array): void {
   const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth, filterHeight, filterWidth } = info;
   const share = 1 / (filterHeight * filterWidth);

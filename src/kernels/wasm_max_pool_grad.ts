@@ -21,6 +21,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { validRange } from './conv_geometry';
+import { nativeTiledPoolGrad, tilesExactly } from './pool_grad_tiled';
 import { allocateF32, assertFloat32, heapF32 } from './wasm_memory';
 import type { BackendWasm } from './wasm_memory';
 
@@ -45,6 +46,7 @@ function maxPoolGrad(args: {
   const x = heapF32(backend, input);
   const dyValues = heapF32(backend, dy);
   const dx = heapF32(backend, dxInfo);
+  if (tilesExactly(info) && nativeTiledPoolGrad('max', info, x, dyValues, dx)) return dxInfo;
   dx.fill(0);
 
   const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth } = info;

@@ -12,10 +12,13 @@
  * reproducible; biases start at zero.
  *
  * The input layer is [28, 28, 1] (no built-in reshape), which is also what
- * the course site's demo reads from model.json.
+ * the course site's demo reads from model.json. The convolutions are
+ * tf.layers.conv2d layers whose backward pass skips the images' gradient
+ * (lazy-conv2d.ts); a saved LeNet loads anywhere as plain Conv2D layers.
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../random';
+import { conv2dWithLazyGradients } from './lazy-conv2d';
 
 export type LeNetVariant = 'classic' | 'modern';
 
@@ -40,9 +43,9 @@ export function buildLeNet(options: LeNetOptions): tf.Sequential {
   return tf.sequential({
     name: prefix,
     layers: [
-      tf.layers.conv2d({ name: `${prefix}_conv1`, inputShape: LENET_INPUT_SHAPE, filters: 6, kernelSize: 5, padding: 'same', activation, kernelInitializer: init() }),
+      conv2dWithLazyGradients({ name: `${prefix}_conv1`, inputShape: LENET_INPUT_SHAPE, filters: 6, kernelSize: 5, padding: 'same', activation, kernelInitializer: init() }),
       pool(`${prefix}_pool1`),
-      tf.layers.conv2d({ name: `${prefix}_conv2`, filters: 16, kernelSize: 5, padding: 'valid', activation, kernelInitializer: init() }),
+      conv2dWithLazyGradients({ name: `${prefix}_conv2`, filters: 16, kernelSize: 5, padding: 'valid', activation, kernelInitializer: init() }),
       pool(`${prefix}_pool2`),
       tf.layers.flatten({ name: `${prefix}_flatten` }),
       tf.layers.dense({ name: `${prefix}_dense1`, units: 120, activation, kernelInitializer: init() }),

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { imagesToTensor, labelsToTensor, loadDataset, takeImages } from '../../src/data/mnist';
 import { createRng } from '../../src/random';
+import { buildLeNet } from '../../src/models/lenet';
 import { createMlpParams, disposeMlpParams, SIGMOID_MLP } from '../../src/models/small-mlp';
 import { mlpSampleStep } from '../../src/training/mlp-sample-step';
 import { adam } from '../../src/training/adam';
@@ -134,27 +135,19 @@ export const WORKLOADS: Workload[] = [
       return { workload: this.name, unit: 'samples/s', throughput: samples / seconds, samples, seconds, cpuSeconds: clock.cpuSeconds(), tensorsBefore, tensorsAfter };
     },
   },
-  {
-    name: 'LeNet (sigmoid, avg pool), SGD, batch 256',
-    unit: 'samples/s',
-    async run(maxSeconds) {
-      const { x, y } = mnistTrain(60000, [28, 28, 1]);
-      const model = tf.sequential({ layers: [
-        tf.layers.conv2d({ filters: 6, kernelSize: 5, padding: 'same', activation: 'sigmoid', inputShape: [28, 28, 1], kernelInitializer: glorot() }),
-        tf.layers.averagePooling2d({ poolSize: 2, strides: 2 }),
-        tf.layers.conv2d({ filters: 16, kernelSize: 5, activation: 'sigmoid', kernelInitializer: glorot() }),
-        tf.layers.averagePooling2d({ poolSize: 2, strides: 2 }),
-        tf.layers.flatten(),
-        tf.layers.dense({ units: 120, activation: 'sigmoid', kernelInitializer: glorot() }),
-        tf.layers.dense({ units: 84, activation: 'sigmoid', kernelInitializer: glorot() }),
-        tf.layers.dense({ units: 10, kernelInitializer: glorot() }),
-      ] });
-      const optimizer = tf.train.sgd(0.9);
-      const result = await trainLoop(this.name, model, optimizer, softmaxCrossEntropy, x, y, 256, maxSeconds);
-      tf.dispose([x, y]); model.dispose(); optimizer.dispose();
-      return result;
-    },
-  },
+  lenetWorkload('LeNet (sigmoid, avg pool), SGD, batch 256', () => tf.sequential({ layers: [
+    tf.layers.conv2d({ filters: 6, kernelSize: 5, padding: 'same', activation: 'sigmoid', inputShape: [28, 28, 1], kernelInitializer: glorot() }),
+    tf.layers.averagePooling2d({ poolSize: 2, strides: 2 }),
+    tf.layers.conv2d({ filters: 16, kernelSize: 5, activation: 'sigmoid', kernelInitializer: glorot() }),
+    tf.layers.averagePooling2d({ poolSize: 2, strides: 2 }),
+    tf.layers.flatten(),
+    tf.layers.dense({ units: 120, activation: 'sigmoid', kernelInitializer: glorot() }),
+    tf.layers.dense({ units: 84, activation: 'sigmoid', kernelInitializer: glorot() }),
+    tf.layers.dense({ units: 10, kernelInitializer: glorot() }),
+  ] })),
+  // What lessons 7 and 8 build: the same network, whose convolutions skip the images' gradient (src/models/lazy-conv2d.ts).
+  lenetWorkload("LeNet (sigmoid, avg pool), SGD, batch 256 [the course's buildLeNet, lessons 7-8]", () =>
+    buildLeNet({ variant: 'classic', rng: createRng(seed) })),
   operatorWorkload('matmul 1024×1024 · 1024×1024', 2 * 1024 ** 3, () => {
     const a = tf.randomUniform([1024, 1024], -1, 1, 'float32', 1);
     const b = tf.randomUniform([1024, 1024], -1, 1, 'float32', 2);
@@ -166,6 +159,22 @@ export const WORKLOADS: Workload[] = [
     return { op: () => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same'), inputs: [x, w] };
   }),
 ];
+
+/** LeNet on all of MNIST's training images in batches of 256, SGD with the seed's learning rate 0.9. */
+function lenetWorkload(name: string, makeModel: () => tf.Sequential): Workload {
+  return {
+    name,
+    unit: 'samples/s',
+    async run(maxSeconds) {
+      const { x, y } = mnistTrain(60000, [28, 28, 1]);
+      const model = makeModel();
+      const optimizer = tf.train.sgd(0.9);
+      const result = await trainLoop(name, model, optimizer, softmaxCrossEntropy, x, y, 256, maxSeconds);
+      tf.dispose([x, y]); model.dispose(); optimizer.dispose();
+      return result;
+    },
+  };
+}
 
 /** The seeds' 784-250-200-10 ReLU MLP, one epoch of MNIST in batches of 64, with the given optimizer. */
 function mlpWorkload(name: string, makeOptimizer: () => tf.Optimizer): Workload {

@@ -1,0 +1,43 @@
+/**
+ * Add for the wasm backend where the native addon loaded, for one common
+ * shape: a bias, one value per channel, added to every row of a tensor
+ * ([n, ..., C] + [C], in either order). Every layer adds its bias this way
+ * when its activation is applied separately, as in training. The shipped
+ * kernel broadcasts with a general index loop: 2.5 ms for a convolution's
+ * bias on [128, 28, 28, 6]; the addon makes one pass. Every other Add goes to
+ * the shipped kernel, whose same-shape path is already fast.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { nativeBlas } from './native_blas';
+import { shippedKernel } from './shipped_kernels';
+import { allocateF32, heapF32 } from './wasm_memory';
+import type { BackendWasm } from './wasm_memory';
+
+/** Whether `bias` is one value per channel of `x` (its last axis), both float32. */
+function isBiasOf(x: tf.TensorInfo, bias: tf.TensorInfo): boolean {
+  const channels = x.shape[x.shape.length - 1];
+  return (
+    x.dtype === 'float32' && bias.dtype === 'float32' && x.shape.length >= 2 &&
+    bias.shape.length === 1 && bias.shape[0] === channels && channels > 0
+  );
+}
+
+function add(args: { inputs: tf.BinaryInputs; backend: BackendWasm; attrs: tf.NamedAttrMap }): tf.TensorInfo {
+  const { inputs, backend } = args;
+  const [a, b] = [inputs.a as tf.TensorInfo, inputs.b as tf.TensorInfo];
+  const biasAdd = nativeBlas()?.biasAdd;
+  const [x, bias] = isBiasOf(a, b) ? [a, b] : isBiasOf(b, a) ? [b, a] : [undefined, undefined];
+  if (!biasAdd || !x || !bias) {
+    return shippedKernel(tf.Add, 'wasm')!.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
+  }
+  const out = allocateF32(backend, x.shape);
+  // Views only after allocating: an allocation may grow (and move) the heap.
+  biasAdd(heapF32(backend, x), heapF32(backend, bias), heapF32(backend, out));
+  return out;
+}
+
+export const wasmBiasAddConfig: tf.KernelConfig = {
+  kernelName: tf.Add,
+  backendName: 'wasm',
+  kernelFunc: add as unknown as tf.KernelFunc,
+};
