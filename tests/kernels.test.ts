@@ -492,6 +492,35 @@ function wasmPathSuites(path: 'native BLAS' | 'pure wasm'): void {
     });
   });
 
+  describe("Sum on wasm matches cpu (a bias's gradient runs in the addon, where loaded)", () => {
+    const cases: Array<{ x: number[]; axis: number | number[]; keepDims?: boolean }> = [
+      { x: [4, 28, 28, 6], axis: [0, 1, 2] }, // a LeNet convolution's bias gradient
+      { x: [64, 250], axis: 0 }, // a dense layer's
+      { x: [3, 4, 5], axis: [-3, -2], keepDims: true },
+      { x: [3, 4, 5], axis: [0, 2] }, // not all but the last: the shipped kernel
+      { x: [3, 4, 5], axis: -1 },
+      { x: [7], axis: 0 },
+    ];
+    cases.forEach(({ x, axis, keepDims }, i) => {
+      const what = `[${x}] over ${JSON.stringify(axis)}${keepDims ? ', keepDims' : ''}`;
+      const call: KernelCall = {
+        kernel: 'Sum',
+        inputs: { x: { shape: x, values: seededNormal(tf.util.sizeFromShape(x), 1900 + i) } },
+        attrs: { axis, keepDims: !!keepDims },
+      };
+      it(what, async () => {
+        await expectWasmMatchesCpu(call, what);
+        if (path !== 'native BLAS') return;
+        // The addon adds in the shipped kernel's order: the very same floats, so lessons' numbers do not move.
+        const native = await runOn('wasm', call);
+        useNativeBlas(false);
+        const shipped = await runOn('wasm', call).finally(() => useNativeBlas(true));
+        expect(native.shape).toEqual(shipped.shape);
+        expect(Array.from(native.values)).toEqual(Array.from(shipped.values));
+      });
+    });
+  });
+
   describe('Add on wasm matches cpu (a bias added to every row runs in the addon, where loaded)', () => {
     const cases: Array<{ a: number[]; b: number[] }> = [
       { a: [4, 28, 28, 6], b: [6] }, // a LeNet convolution's bias

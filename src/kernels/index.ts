@@ -41,6 +41,9 @@
  *                         the shipped XNNPACK kernels (see wasm_conv2d.ts).
  *   Add                   present and correct, but slow to add a bias to
  *                         every row (wasm_bias_add.ts); other Adds pass through.
+ *   Sum                   present and correct, but slow to sum over every
+ *                         axis but the last, a bias's gradient
+ *                         (wasm_bias_grad_sum.ts); other Sums pass through.
  *
  * For cpu, and for wasm where the native addon loaded, we also add one op
  * that tfjs does not have:
@@ -67,6 +70,7 @@ import { cpuConv2DBackpropFilterConfig } from './cpu_conv2d_backprop_filter';
 import { wasmAvgPoolGradConfig } from './wasm_avg_pool_grad';
 import { wasmBatchMatMulConfig } from './wasm_batch_mat_mul';
 import { wasmBiasAddConfig } from './wasm_bias_add';
+import { wasmBiasGradSumConfig } from './wasm_bias_grad_sum';
 import { nativeBlasStatus } from './native_blas';
 import { wasmConv2DConfig, wasmFusedConv2DConfig } from './wasm_conv2d';
 import { wasmFusedMatMulConfig } from './wasm_fused_mat_mul';
@@ -101,6 +105,7 @@ const COURSE_KERNELS: CourseKernel[] = [
   { config: wasmConv2DConfig, reason: 'slow', nativeOnly: true },
   { config: wasmFusedConv2DConfig, reason: 'slow', nativeOnly: true },
   { config: wasmBiasAddConfig, reason: 'slow', nativeOnly: true },
+  { config: wasmBiasGradSumConfig, reason: 'slow', nativeOnly: true },
   { config: cpuConv2DBackpropFilterConfig, reason: 'slow' },
   { config: wasmAdamUpdateConfig, reason: 'fused', nativeOnly: true },
   { config: cpuAdamUpdateConfig, reason: 'fused' },

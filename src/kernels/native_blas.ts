@@ -37,6 +37,8 @@ export interface NativeBlas {
   ): void;
   /** out = x + bias along the last axis (wasm_bias_add.ts); absent from older builds. */
   biasAdd?(x: Float32Array, bias: Float32Array, out: Float32Array): void;
+  /** out[c] = Σ over the rows of x (rows of out.length values), a bias's gradient (wasm_bias_grad_sum.ts); absent from older builds. */
+  columnSums?(x: Float32Array, out: Float32Array): void;
   /**
    * Pooling gradient where the windows tile the input (pool_grad_tiled.ts): kind 0 max (x needed), 1 average.
    * geometry: [batch, outHeight, outWidth, channels, windowHeight, windowWidth]. Absent from older builds.

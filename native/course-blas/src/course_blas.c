@@ -530,7 +530,7 @@ static napi_value adam_update(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* ------------------------------------------------------------ bias add and pooling gradients */
+/* ------------------------------------------------------------ biases and pooling gradients */
 
 /*
  * out = x + bias over the last axis (x holds rows of bias.length values). tfjs-backend-wasm's Add
@@ -554,6 +554,30 @@ static napi_value bias_add(napi_env env, napi_callback_info info) {
     const float *restrict xr = x.data + row;
     float *restrict o = out.data + row;
     for (int64_t c = 0; c < channels; c++) o[c] = xr[c] + b[c];
+  }
+  return NULL;
+}
+
+/*
+ * out[c] = the sum over the rows of x (rows of out.length values): the gradient of a bias. Rows are
+ * added one after another in float32, the order of tfjs-backend-wasm's own Sum, so that the results
+ * are bit-for-bit the same; that kernel first transposes the whole tensor (3.4 ms on [256, 28, 28, 6]).
+ */
+static napi_value column_sums(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  if (!read_args(env, info, 2, argv, "columnSums")) return NULL;
+  F32 x, out;
+  if (!read_f32(env, argv[0], &x, "x", 0) || !read_f32(env, argv[1], &out, "out", 0)) return NULL;
+  const int64_t channels = (int64_t)out.length, n = (int64_t)x.length;
+  if (channels == 0 || n % channels != 0) {
+    napi_throw_range_error(env, NULL, "course-blas: columnSums: x's length is not a multiple of out's");
+    return NULL;
+  }
+  float *restrict o = out.data;
+  for (int64_t c = 0; c < channels; c++) o[c] = 0.0f;
+  for (int64_t row = 0; row < n; row += channels) {
+    const float *restrict xr = x.data + row;
+    for (int64_t c = 0; c < channels; c++) o[c] += xr[c];
   }
   return NULL;
 }
@@ -658,6 +682,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"conv2dBackpropFilter", NULL, conv2d_backprop_filter, NULL, NULL, NULL, napi_enumerable, NULL},
       {"adamUpdate", NULL, adam_update, NULL, NULL, NULL, napi_enumerable, NULL},
       {"biasAdd", NULL, bias_add, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"columnSums", NULL, column_sums, NULL, NULL, NULL, napi_enumerable, NULL},
       {"poolGradTiled", NULL, pool_grad_tiled, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_enumerable, NULL},
       {"describe", NULL, describe, NULL, NULL, NULL, napi_enumerable, NULL},
