@@ -76,7 +76,8 @@ export function evaluateClassifier(model: tf.LayersModel, x: tf.Tensor2D, labels
       const indices = tf.range(start, start + size, 1, 'int32');
       const xb = tf.gather(x, indices) as tf.Tensor2D;
       const yb = tf.gather(labels, indices) as tf.Tensor1D;
-      const logits = model.predict(xb) as tf.Tensor2D;
+      // predict() would cut the batch into pieces of 32 (its default batchSize) and concatenate the results.
+      const logits = model.predict(xb, { batchSize: size }) as tf.Tensor2D;
       return [softmaxCrossEntropy(logits, yb).dataSync()[0], countCorrect(logits, yb)];
     });
     totals.add(loss * size, correct, size);

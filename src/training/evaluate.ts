@@ -7,7 +7,8 @@ import { countCorrect } from './metrics';
 export type Predictor = (x: tf.Tensor) => tf.Tensor;
 
 export function asPredictor(model: tf.LayersModel | Predictor): Predictor {
-  return typeof model === 'function' ? model : (x) => model.predict(x) as tf.Tensor;
+  // One forward pass per batch: predict()'s default cuts it into pieces of 32 and concatenates them.
+  return typeof model === 'function' ? model : (x) => model.predict(x, { batchSize: x.shape[0] }) as tf.Tensor;
 }
 
 /** Accuracy of `model` on (x, labels), computed in batches of `batchSize`. */

@@ -61,7 +61,8 @@ async function trainLoop(name: string, model: tf.LayersModel, optimizer: tf.Opti
       const rows = tf.range(start, start + size, 1, 'int32'); // gather: wasm's slice copies the whole source
       const xb = tf.gather(x, rows);
       const yb = tf.gather(y, rows);
-      optimizer.minimize(() => loss(yb, model.predict(xb) as tf.Tensor));
+      // apply, as the lessons train: predict() would cut the batch into pieces of 32 and concatenate them.
+      optimizer.minimize(() => loss(yb, model.apply(xb) as tf.Tensor));
     });
     return size;
   };
