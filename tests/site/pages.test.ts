@@ -61,15 +61,16 @@ describe.skipIf(skip)('the course site', () => {
     await page.close();
   });
 
+  // Two lesson pages at a time (maxConcurrency in tests/site/vitest.config.ts): one page leaves a core idle.
   for (const lesson of lessons) {
-    it(`shows lesson ${lesson.number} (${lesson.slug}) with its outputs, plots and math`, async () => {
+    it.concurrent(`shows lesson ${lesson.number} (${lesson.slug}) with its outputs, plots and math`, async ({ expect }) => {
       const figures = figuresInNotebook(lesson.slug);
       if (figures !== undefined) expect(lesson.plots, 'every figure of the notebook has its place on the page').toBe(figures);
       const { page, errors } = await openPage(browser, `${site.url}/lessons/${lesson.slug}/`);
       expect(await page.locator('.expressive-code').count(), 'highlighted code cells').toBeGreaterThan(0);
       if (lesson.plots > 0) {
         // Every figure is drawn: plotly adds .js-plotly-plot and an <svg> to its element.
-        await page.waitForFunction((n) => document.querySelectorAll('.plotly-figure.js-plotly-plot .main-svg').length >= n, lesson.plots, { timeout: 30_000 });
+        await page.waitForFunction((n) => document.querySelectorAll('.plotly-figure.js-plotly-plot .main-svg').length >= n, lesson.plots, { timeout: 60_000 });
         expect(await page.locator('.plotly-figure').count()).toBe(lesson.plots);
       } else {
         expect(await page.evaluate(() => 'Plotly' in window), 'plotly.js is loaded only on pages with figures').toBe(false);

@@ -25,8 +25,9 @@ export default defineConfig({
   resolve: { alias: playwrightAlias() },
   test: {
     include: ['tests/site/**/*.test.ts'],
-    // One browser at a time: the target machine has 2 cores.
+    // One browser at a time, with at most two pages loading at once: the target machine has 2 cores.
     fileParallelism: false,
+    maxConcurrency: 2,
     testTimeout: 120_000,
     hookTimeout: 60_000,
   },
