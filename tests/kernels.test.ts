@@ -492,6 +492,27 @@ function wasmPathSuites(path: 'native BLAS' | 'pure wasm'): void {
     });
   });
 
+  describe('CourseSgdUpdate (fused SGD step) on wasm', () => {
+    it('gives the very bits of θ − g·η computed with tfjs ops', async () => {
+      await tf.setBackend('wasm');
+      const [param, gradient] = [tf.tensor2d(seededNormal(200 * 784, 2001), [200, 784]), tf.tensor2d(seededNormal(200 * 784, 2002), [200, 784])];
+      for (const learningRate of [0.01, 0.3, 1e-3]) {
+        const fused = tf.engine().runKernel('CourseSgdUpdate', { param, gradient }, { learningRate }) as tf.Tensor;
+        const composed = tf.tidy(() => param.sub(gradient.mul(learningRate)));
+        expect(Array.from(fused.dataSync())).toEqual(Array.from(composed.dataSync()));
+        tf.dispose([fused, composed]);
+      }
+      tf.dispose([param, gradient]);
+    });
+
+    it('names a gradient of the wrong shape', async () => {
+      await tf.setBackend('wasm');
+      const [param, gradient] = [tf.zeros([3, 4]), tf.zeros([4, 3])];
+      expect(() => tf.engine().runKernel('CourseSgdUpdate', { param, gradient }, { learningRate: 0.1 })).toThrow(/gradient has shape \[4,3\], the parameter \[3,4\]/);
+      tf.dispose([param, gradient]);
+    });
+  });
+
   describe("Sum on wasm matches cpu (a bias's gradient runs in the addon, where loaded)", () => {
     const cases: Array<{ x: number[]; axis: number | number[]; keepDims?: boolean }> = [
       { x: [4, 28, 28, 6], axis: [0, 1, 2] }, // a LeNet convolution's bias gradient

@@ -3,7 +3,7 @@
     {
       "target_name": "course_blas",
       "sources": ["src/course_blas.c"],
-      "cflags": ["-O3", "-fno-math-errno", "-std=c11", "-Wall", "-Wextra"],
+      "cflags": ["-O3", "-fno-math-errno", "-ffp-contract=off", "-std=c11", "-Wall", "-Wextra"],
       "defines": ["NAPI_VERSION=8"],
       "libraries": ["-lopenblas"]
     }

@@ -45,8 +45,9 @@
  *                         axis but the last, a bias's gradient
  *                         (wasm_bias_grad_sum.ts); other Sums pass through.
  *
- * For cpu, and for wasm where the native addon loaded, we also add one op
- * that tfjs does not have:
+ * Where the addon loaded, wasm also gets CourseSgdUpdate, θ − η·g in one
+ * pass instead of two (sgd_update.ts). For cpu, and for wasm where the
+ * native addon loaded, we also add one op that tfjs does not have:
  *
  *   CourseAdamUpdate      Adam's update of one parameter in one pass instead
  *                         of a dozen element-wise kernels (adam_update.ts).
@@ -66,6 +67,7 @@ import * as tf from '@tensorflow/tfjs';
 import { CourseError } from '../errors';
 import { rememberShippedKernel } from './shipped_kernels';
 import { cpuAdamUpdateConfig, wasmAdamUpdateConfig } from './adam_update';
+import { wasmSgdUpdateConfig } from './sgd_update';
 import { cpuConv2DBackpropFilterConfig } from './cpu_conv2d_backprop_filter';
 import { wasmAvgPoolGradConfig } from './wasm_avg_pool_grad';
 import { wasmBatchMatMulConfig } from './wasm_batch_mat_mul';
@@ -108,6 +110,7 @@ const COURSE_KERNELS: CourseKernel[] = [
   { config: wasmBiasGradSumConfig, reason: 'slow', nativeOnly: true },
   { config: cpuConv2DBackpropFilterConfig, reason: 'slow' },
   { config: wasmAdamUpdateConfig, reason: 'fused', nativeOnly: true },
+  { config: wasmSgdUpdateConfig, reason: 'fused', nativeOnly: true },
   { config: cpuAdamUpdateConfig, reason: 'fused' },
 ];
 

@@ -35,6 +35,8 @@ export interface NativeBlas {
     param: Float32Array, m: Float32Array, v: Float32Array, gradient: Float32Array,
     paramOut: Float32Array, mOut: Float32Array, vOut: Float32Array, beta1: number, beta2: number, stepSize: number, epsilon: number,
   ): void;
+  /** out = param − learningRate · gradient, rounded as tfjs's mul then sub (sgd_update.ts); absent from older builds. */
+  sgdUpdate?(param: Float32Array, gradient: Float32Array, out: Float32Array, learningRate: number): void;
   /** out = x + bias along the last axis (wasm_bias_add.ts); absent from older builds. */
   biasAdd?(x: Float32Array, bias: Float32Array, out: Float32Array): void;
   /** out[c] = Σ over the rows of x (rows of out.length values), a bias's gradient (wasm_bias_grad_sum.ts); absent from older builds. */

@@ -6,6 +6,7 @@
  * tests/update-rules.test.ts checks.
  */
 import * as tf from '@tensorflow/tfjs';
+import { SGD_UPDATE } from '../kernels/sgd_update';
 import { PYTORCH_ADAM_DEFAULTS, AdamMoments, AdamOptions, adamCoefficients, applyAdamUpdate, createMoments } from './adam';
 
 export type { AdamOptions };
@@ -18,6 +19,12 @@ export interface UpdateRule {
   dispose(): void;
 }
 
+/** θ − η g: one pass where the backend has the course's fused kernel (kernels/sgd_update.ts), the same numbers either way. */
+function sgdStep(param: tf.Tensor, gradient: tf.Tensor, learningRate: number): tf.Tensor {
+  if (tf.getKernel(SGD_UPDATE, tf.getBackend()) === undefined) return param.sub(gradient.mul(learningRate));
+  return tf.engine().runKernel(SGD_UPDATE, { param, gradient }, { learningRate }) as tf.Tensor;
+}
+
 /** θ ← θ − η g */
 export function sgdRule(learningRate: number): UpdateRule {
   return {
@@ -26,7 +33,7 @@ export function sgdRule(learningRate: number): UpdateRule {
       tf.tidy(() => {
         for (const [key, v] of variables) {
           const g = grads[key];
-          if (g) v.assign(v.sub(g.mul(learningRate)));
+          if (g) v.assign(sgdStep(v, g, learningRate));
         }
       });
     },

@@ -530,6 +530,31 @@ static napi_value adam_update(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * sgdUpdate(param, gradient, out, learningRate): out = param - learningRate * gradient, for the
+ * course's CourseSgdUpdate kernel (src/kernels/sgd_update.ts). Rounded after the product and after the
+ * difference (binding.gyp: -ffp-contract=off), as tfjs's mul and sub are, so the results are the same.
+ */
+static napi_value sgd_update(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  if (!read_args(env, info, 4, argv, "sgdUpdate")) return NULL;
+  F32 param, gradient, out;
+  double learning_rate;
+  if (!read_f32(env, argv[0], &param, "param", 0) || !read_f32(env, argv[1], &gradient, "gradient", 0) ||
+      !read_f32(env, argv[2], &out, "out", 0) || !read_double(env, argv[3], &learning_rate, "learningRate"))
+    return NULL;
+  const int64_t n = (int64_t)param.length;
+  if (too_short(env, &gradient, n, "gradient") || too_short(env, &out, n, "out")) return NULL;
+  const float eta = (float)learning_rate;
+  const float *restrict p = param.data, *restrict g = gradient.data;
+  float *restrict o = out.data;
+  for (int64_t i = 0; i < n; i++) {
+    const float step = eta * g[i];
+    o[i] = p[i] - step;
+  }
+  return NULL;
+}
+
 /* ------------------------------------------------------------ biases and pooling gradients */
 
 /*
@@ -681,6 +706,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"conv2dBackpropInput", NULL, conv2d_backprop_input, NULL, NULL, NULL, napi_enumerable, NULL},
       {"conv2dBackpropFilter", NULL, conv2d_backprop_filter, NULL, NULL, NULL, napi_enumerable, NULL},
       {"adamUpdate", NULL, adam_update, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"sgdUpdate", NULL, sgd_update, NULL, NULL, NULL, napi_enumerable, NULL},
       {"biasAdd", NULL, bias_add, NULL, NULL, NULL, napi_enumerable, NULL},
       {"columnSums", NULL, column_sums, NULL, NULL, NULL, napi_enumerable, NULL},
       {"poolGradTiled", NULL, pool_grad_tiled, NULL, NULL, NULL, napi_enumerable, NULL},

@@ -1,0 +1,53 @@
+/**
+ * CourseSgdUpdate: one SGD step for one parameter tensor, θ − η·g, as a
+ * single kernel.
+ *
+ * Written with tfjs ops the step is two passes over the weights, g·η into a
+ * fresh tensor and then θ minus it. With one training sample per step
+ * (lessons 3 and 4) those two passes over the 784×200 first-layer weights
+ * were a third of the step. The native addon makes one pass, rounding after
+ * the product and after the difference as the two ops do, so the weights
+ * come out the same to the last bit. Registered on wasm where the addon
+ * loaded; elsewhere training/update-rules.ts composes the step from tfjs ops.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { nativeBlas } from './native_blas';
+import { allocateF32, assertFloat32, heapF32 } from './wasm_memory';
+import type { BackendWasm } from './wasm_memory';
+
+export const SGD_UPDATE = 'CourseSgdUpdate';
+
+export interface SgdUpdateInputs extends tf.NamedTensorInfoMap {
+  param: tf.TensorInfo;
+  gradient: tf.TensorInfo;
+}
+
+export interface SgdUpdateAttrs extends tf.NamedAttrMap {
+  learningRate: number;
+}
+
+function wasmSgdUpdate(args: { inputs: SgdUpdateInputs; backend: BackendWasm; attrs: SgdUpdateAttrs }): tf.TensorInfo {
+  const { inputs: { param, gradient }, backend, attrs } = args;
+  assertFloat32(SGD_UPDATE, param, gradient);
+  if (!tf.util.arraysEqual(param.shape, gradient.shape)) {
+    throw new Error(`${SGD_UPDATE}: the gradient has shape [${gradient.shape}], the parameter [${param.shape}].`);
+  }
+  const out = allocateF32(backend, param.shape);
+  // Views only after allocating: an allocation may grow (and move) the heap.
+  const [p, g, o] = [heapF32(backend, param), heapF32(backend, gradient), heapF32(backend, out)];
+  const sgdUpdate = nativeBlas()?.sgdUpdate;
+  if (sgdUpdate) {
+    sgdUpdate(p, g, o, attrs.learningRate);
+  } else {
+    // An addon built before this kernel: the same float32 roundings in JavaScript.
+    const eta = Math.fround(attrs.learningRate);
+    for (let i = 0; i < p.length; i++) o[i] = p[i] - Math.fround(eta * g[i]);
+  }
+  return out;
+}
+
+export const wasmSgdUpdateConfig: tf.KernelConfig = {
+  kernelName: SGD_UPDATE,
+  backendName: 'wasm',
+  kernelFunc: wasmSgdUpdate as unknown as tf.KernelFunc,
+};
