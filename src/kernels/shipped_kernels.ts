@@ -4,6 +4,7 @@
  * fall back to them where the native BLAS path does not apply.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from './wasm_memory';
 
 const shipped = new Map<string, tf.KernelConfig>();
 
@@ -16,4 +17,11 @@ export function rememberShippedKernel(config: tf.KernelConfig): void {
 /** The backend's own kernel for `kernelName`, even where the course replaced it. */
 export function shippedKernel(kernelName: string, backendName: string): tf.KernelConfig | undefined {
   return shipped.get(`${backendName}/${kernelName}`) ?? tf.getKernel(kernelName, backendName);
+}
+
+/** Runs the wasm backend's own kernel for `kernelName` (even where the course replaced it) on `inputs`. */
+export function runShippedWasmKernel(backend: BackendWasm, kernelName: string, inputs: tf.NamedTensorInfoMap, attrs: object): tf.TensorInfo {
+  const config = shippedKernel(kernelName, 'wasm');
+  if (!config) throw new Error(`The wasm backend has no '${kernelName}' kernel registered.`);
+  return config.kernelFunc({ inputs, backend, attrs: attrs as tf.NamedAttrMap }) as tf.TensorInfo;
 }

@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { nativeBlas } from './native_blas';
-import { shippedKernel } from './shipped_kernels';
+import { runShippedWasmKernel } from './shipped_kernels';
 import { allocateF32, heapF32 } from './wasm_memory';
 import type { BackendWasm } from './wasm_memory';
 
@@ -22,13 +22,13 @@ function isBiasOf(x: tf.TensorInfo, bias: tf.TensorInfo): boolean {
   );
 }
 
-function add(args: { inputs: tf.BinaryInputs; backend: BackendWasm; attrs: tf.NamedAttrMap }): tf.TensorInfo {
+function add(args: { inputs: tf.BinaryInputs; backend: BackendWasm }): tf.TensorInfo {
   const { inputs, backend } = args;
   const [a, b] = [inputs.a as tf.TensorInfo, inputs.b as tf.TensorInfo];
   const biasAdd = nativeBlas()?.biasAdd;
   const [x, bias] = isBiasOf(a, b) ? [a, b] : isBiasOf(b, a) ? [b, a] : [undefined, undefined];
   if (!biasAdd || !x || !bias) {
-    return shippedKernel(tf.Add, 'wasm')!.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
+    return runShippedWasmKernel(backend, tf.Add, { a, b }, {});
   }
   const out = allocateF32(backend, x.shape);
   // Views only after allocating: an allocation may grow (and move) the heap.

@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { nativeBlas } from './native_blas';
-import { shippedKernel } from './shipped_kernels';
+import { runShippedWasmKernel } from './shipped_kernels';
 import { allocateF32, heapF32 } from './wasm_memory';
 import type { BackendWasm } from './wasm_memory';
 
@@ -26,7 +26,7 @@ function sum(args: { inputs: tf.SumInputs; backend: BackendWasm; attrs: tf.SumAt
   const columnSums = nativeBlas()?.columnSums;
   const channels = x.shape[x.shape.length - 1];
   if (!columnSums || x.dtype !== 'float32' || !isAllButLast(attrs.axis, x.shape.length) || tf.util.sizeFromShape(x.shape) === 0) {
-    return shippedKernel(tf.Sum, 'wasm')!.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
+    return runShippedWasmKernel(backend, tf.Sum, { x }, attrs);
   }
   const outShape = attrs.keepDims ? [...x.shape.slice(0, -1).map(() => 1), channels] : [channels];
   const out = allocateF32(backend, outShape);

@@ -19,7 +19,7 @@ import * as tf from '@tensorflow/tfjs';
 import { geometryFromConvInfo } from './conv_geometry';
 import { NATIVE_ACTIVATIONS, convGeometryArray, nativeBlas } from './native_blas';
 import type { NativeBlas } from './native_blas';
-import { shippedKernel } from './shipped_kernels';
+import { runShippedWasmKernel } from './shipped_kernels';
 import { allocateF32, assertFloat32, heapF32, release } from './wasm_memory';
 import type { BackendWasm } from './wasm_memory';
 import { isShape4, transposeOnWasm } from './wasm_ops';
@@ -42,12 +42,6 @@ interface ConvAttrs {
  */
 function shippedHandles(attrs: ConvAttrs): boolean {
   return attrs.dataFormat !== 'NCHW' && (attrs.dimRoundingMode === undefined || attrs.dimRoundingMode === 'floor');
-}
-
-function runShipped(kernelName: string, args: { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs: object }): tf.TensorInfo {
-  const config = shippedKernel(kernelName, 'wasm');
-  if (!config) throw new Error(`The wasm backend has no '${kernelName}' kernel registered.`);
-  return config.kernelFunc({ ...args, attrs: args.attrs as tf.NamedAttrMap }) as tf.TensorInfo;
 }
 
 /** act(conv(x, filter) + bias) on the addon; x and the result in attrs.dataFormat. */
@@ -96,7 +90,7 @@ function conv2D(args: { inputs: tf.Conv2DInputs; backend: BackendWasm; attrs: tf
   if (blas && (filter.shape[3] >= NATIVE_MIN_OUT_CHANNELS || !shippedHandles(attrs))) {
     return nativeConv(blas, backend, x, filter, attrs, null, 'linear', 0);
   }
-  return runShipped(tf.Conv2D, args as unknown as { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs: object });
+  return runShippedWasmKernel(args.backend, tf.Conv2D, args.inputs as unknown as tf.NamedTensorInfoMap, args.attrs);
 }
 
 function fusedConv2D(args: { inputs: tf.FusedConv2DInputs; backend: BackendWasm; attrs: tf.FusedConv2DAttrs }): tf.TensorInfo {
@@ -116,13 +110,13 @@ function fusedConv2D(args: { inputs: tf.FusedConv2DInputs; backend: BackendWasm;
     if (activation === 'prelu' && inputs.preluActivationWeights) {
       const linear = nativeConv(blas, backend, x, filter, attrs, bias, 'linear', 0);
       try {
-        return runShipped(tf.Prelu, { inputs: { x: linear, alpha: inputs.preluActivationWeights as tf.TensorInfo }, backend, attrs: {} });
+        return runShippedWasmKernel(backend, tf.Prelu, { x: linear, alpha: inputs.preluActivationWeights as tf.TensorInfo }, {});
       } finally {
         release(backend, linear);
       }
     }
   }
-  return runShipped(tf.FusedConv2D, args as unknown as { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs: object });
+  return runShippedWasmKernel(args.backend, tf.FusedConv2D, args.inputs as unknown as tf.NamedTensorInfoMap, args.attrs);
 }
 
 export const wasmConv2DConfig: tf.KernelConfig = {

@@ -18,7 +18,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { NATIVE_ACTIVATIONS, nativeBlas } from './native_blas';
 import { MatMulPlan, nativeBiasFits, nativeMatMul, planMatMul } from './native_mat_mul';
-import { shippedKernel } from './shipped_kernels';
+import { runShippedWasmKernel } from './shipped_kernels';
 import { allocateF32, assertFloat32, copyF32, heapF32, release, relabel, zerosF32 } from './wasm_memory';
 import type { BackendWasm } from './wasm_memory';
 import { transposeOnWasm } from './wasm_ops';
@@ -40,18 +40,12 @@ function fusedMatMul(args: { inputs: tf._FusedMatMulInputs; backend: BackendWasm
     if (activation !== 'prelu') return nativeMatMul(blas, backend, a, b, transposeA, transposeB, plan, bias, activation, leakyreluAlpha);
     const linear = nativeMatMul(blas, backend, a, b, transposeA, transposeB, plan, bias);
     try {
-      return runShipped(backend, tf.Prelu, { x: linear, alpha: prelu as tf.TensorInfo }, {});
+      return runShippedWasmKernel(backend, tf.Prelu, { x: linear, alpha: prelu as tf.TensorInfo }, {});
     } finally {
       release(backend, linear);
     }
   }
   return onFreshOperands(backend, a, b, bias, prelu, attrs, plan);
-}
-
-function runShipped(backend: BackendWasm, kernelName: string, inputs: tf.NamedTensorInfoMap, attrs: object): tf.TensorInfo {
-  const config = shippedKernel(kernelName, 'wasm');
-  if (!config) throw new Error(`The wasm backend has no '${kernelName}' kernel registered.`);
-  return config.kernelFunc({ inputs, backend, attrs: attrs as tf.NamedAttrMap }) as tf.TensorInfo;
 }
 
 /** The shipped kernel on untransposed, freshly copied operands (see the header). */
@@ -101,18 +95,18 @@ function onFreshOperands(
       temporaries.push(biasCopy);
     }
     if ((bias && !perColumnBias) || attrs.activation === 'prelu') {
-      const linear = runShipped(backend, tf._FusedMatMul, inputs, { ...attrs, transposeA, transposeB, activation: 'linear' });
+      const linear = runShippedWasmKernel(backend, tf._FusedMatMul, inputs, { ...attrs, transposeA, transposeB, activation: 'linear' });
       temporaries.push(linear);
       let sum = relabel(linear, outShape);
       if (bias && !perColumnBias) {
-        sum = runShipped(backend, tf.Add, { a: sum, b: bias }, {});
+        sum = runShippedWasmKernel(backend, tf.Add, { a: sum, b: bias }, {});
         temporaries.push(sum);
       }
       const activation = attrs.activation ?? 'linear';
       if (activation === 'linear') return copyF32(backend, sum);
       return activate(backend, sum, activation, prelu, attrs.leakyreluAlpha ?? 0.2);
     }
-    const product = runShipped(backend, tf._FusedMatMul, inputs, { ...attrs, transposeA, transposeB });
+    const product = runShippedWasmKernel(backend, tf._FusedMatMul, inputs, { ...attrs, transposeA, transposeB });
     return relabel(product, outShape);
   } finally {
     release(backend, ...temporaries);
@@ -123,17 +117,17 @@ function onFreshOperands(
 function activate(backend: BackendWasm, x: tf.TensorInfo, activation: string, prelu: tf.TensorInfo | null, alpha: number): tf.TensorInfo {
   switch (activation) {
     case 'relu':
-      return runShipped(backend, tf.Relu, { x }, {});
+      return runShippedWasmKernel(backend, tf.Relu, { x }, {});
     case 'relu6':
-      return runShipped(backend, tf.Relu6, { x }, {});
+      return runShippedWasmKernel(backend, tf.Relu6, { x }, {});
     case 'sigmoid':
-      return runShipped(backend, tf.Sigmoid, { x }, {});
+      return runShippedWasmKernel(backend, tf.Sigmoid, { x }, {});
     case 'elu':
-      return runShipped(backend, tf.Elu, { x }, {});
+      return runShippedWasmKernel(backend, tf.Elu, { x }, {});
     case 'leakyrelu':
-      return runShipped(backend, tf.LeakyRelu, { x }, { alpha });
+      return runShippedWasmKernel(backend, tf.LeakyRelu, { x }, { alpha });
     case 'prelu':
-      return runShipped(backend, tf.Prelu, { x, alpha: prelu as tf.TensorInfo }, {});
+      return runShippedWasmKernel(backend, tf.Prelu, { x, alpha: prelu as tf.TensorInfo }, {});
     default:
       throw new Error(`_FusedMatMul: unknown activation '${activation}'.`);
   }

@@ -12,25 +12,19 @@
  * ones you do not return with `release` (./wasm_memory).
  */
 import * as tf from '@tensorflow/tfjs';
-import { shippedKernel } from './shipped_kernels';
+import { runShippedWasmKernel } from './shipped_kernels';
 import type { BackendWasm } from './wasm_memory';
 
 type Shape4 = [number, number, number, number];
 
-function runWasmKernel(backend: BackendWasm, kernelName: string, inputs: tf.NamedTensorInfoMap, attrs: object): tf.TensorInfo {
-  const config = shippedKernel(kernelName, 'wasm'); // the backend's own, even where the course replaced it
-  if (!config) throw new Error(`The wasm backend has no '${kernelName}' kernel registered.`);
-  return config.kernelFunc({ inputs, backend, attrs: attrs as tf.NamedAttrMap }) as tf.TensorInfo;
-}
-
 export function transposeOnWasm(backend: BackendWasm, x: tf.TensorInfo, perm: number[]): tf.TensorInfo {
   const attrs: tf.TransposeAttrs = { perm };
-  return runWasmKernel(backend, tf.Transpose, { x }, attrs);
+  return runShippedWasmKernel(backend, tf.Transpose, { x }, attrs);
 }
 
 export function sliceOnWasm(backend: BackendWasm, x: tf.TensorInfo, begin: number[], size: number[]): tf.TensorInfo {
   const attrs: tf.SliceAttrs = { begin, size };
-  return runWasmKernel(backend, tf.Slice, { x }, attrs);
+  return runShippedWasmKernel(backend, tf.Slice, { x }, attrs);
 }
 
 /** [top, bottom, left, right] as tfjs's explicit NHWC padding (none on the batch and channel axes). */
@@ -53,7 +47,7 @@ export function conv2dOnWasm(
   dilations: [number, number] = [1, 1],
 ): tf.TensorInfo {
   const attrs: tf.Conv2DAttrs = { strides: 1, pad: nhwcPadding(pads), dataFormat: 'NHWC', dilations };
-  return runWasmKernel(backend, tf.Conv2D, { x, filter }, attrs);
+  return runShippedWasmKernel(backend, tf.Conv2D, { x, filter }, attrs);
 }
 
 /**
@@ -69,13 +63,13 @@ export function depthwiseConv2dOnWasm(
   pads: [number, number, number, number],
 ): tf.TensorInfo {
   const attrs: tf.DepthwiseConv2dNativeAttrs = { strides: 1, pad: nhwcPadding(pads), dataFormat: 'NHWC', dilations: 1 };
-  return runWasmKernel(backend, tf.DepthwiseConv2dNative, { x, filter }, attrs);
+  return runShippedWasmKernel(backend, tf.DepthwiseConv2dNative, { x, filter }, attrs);
 }
 
 /** Sum over the last axis, which is dropped from the shape. */
 export function sumLastAxisOnWasm(backend: BackendWasm, x: tf.TensorInfo): tf.TensorInfo {
   const attrs: tf.SumAttrs = { axis: x.shape.length - 1, keepDims: false };
-  return runWasmKernel(backend, tf.Sum, { x }, attrs);
+  return runShippedWasmKernel(backend, tf.Sum, { x }, attrs);
 }
 
 /**
@@ -91,7 +85,7 @@ export function matMulOnWasm(
   transposeB: boolean,
 ): tf.TensorInfo {
   const attrs: tf._FusedMatMulAttrs = { transposeA, transposeB, activation: 'linear' };
-  return runWasmKernel(backend, tf._FusedMatMul, { a, b }, attrs);
+  return runShippedWasmKernel(backend, tf._FusedMatMul, { a, b }, attrs);
 }
 
 export function isShape4(shape: number[]): shape is Shape4 {
