@@ -6,12 +6,13 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync,
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../tools/jupyter.mjs';
-import { listLessons, Notebook, readNotebook } from '../tools/notebooks';
+import { findLesson, listLessons, Notebook, readNotebook } from '../tools/notebooks';
 import { buildHomework, MarkerError, stubbedSource } from '../tools/homework/build';
 import type { SubmissionGrade } from '../tools/homework/grade';
-import { reasonFrom } from '../tools/homework/grade';
+import { gradeSubmission, reasonFrom } from '../tools/homework/grade';
 import { gradesCsv } from '../tools/homework/report';
 import { BEGIN_SOLUTION, END_SOLUTION, hasTag, sourceOf, STUB_LINE, TAG } from '../tools/homework/markers';
+import { kernelFailingToStart } from './helpers/failing-kernel';
 
 const MINUTES = 60_000;
 const scratch = join(REPO_ROOT, 'build', 'test-homework');
@@ -165,7 +166,7 @@ describe('homework grade', () => {
   for (const lesson of listLessons()) {
     it(`lesson ${lesson.number}: the teacher's solutions get full marks; the untouched stubs get zero, with the instruction`, () => {
       const reference = gradeOf('reference', lesson.slug);
-      expect(reference.checks.filter((c) => c.reason).map((c) => c.reason)).toEqual([]);
+      expect(reference.checks.filter((c) => c.reason).map((c) => c.reason), reference.notes.join('\n')).toEqual([]);
       expect(points(reference)).toBe(maxPoints(reference));
       expect(maxPoints(reference)).toBeGreaterThan(0);
 
@@ -215,4 +216,23 @@ describe('homework grade', () => {
     expect(broken.checks.length).toBeGreaterThan(0);
     expect(broken.checks.every((c) => c.earned === 0 && c.reason === 'the notebook could not be read')).toBe(true);
   });
+});
+
+describe('grading without a kernel', () => {
+  it('a kernel that will not start scores zero, and every check says why', async () => {
+    mkdirSync(scratch, { recursive: true });
+    const kernel = kernelFailingToStart(scratch, 99);
+    const grade = await gradeSubmission(findLesson('1').path, 'unlucky', {
+      workDir: join(scratch, 'no-kernel'),
+      timeLimitSeconds: 300,
+      kernelName: kernel.name,
+      env: kernel.env,
+    });
+    expect(grade.checks.length).toBeGreaterThan(0);
+    for (const check of grade.checks) {
+      expect(check.earned).toBe(0);
+      expect(check.reason).toMatch(/^not run: the kernel could not run the notebook \(the kernel did not start \(3 tries\); the last try said: RuntimeError: Kernel died before replying to kernel_info\)$/);
+    }
+    expect(grade.notes).toEqual([expect.stringMatching(/^the kernel could not run the notebook: the kernel did not start/)]);
+  }, 2 * MINUTES);
 });

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../tools/jupyter.mjs';
 import { findLesson, LessonFile, LessonMeta, Notebook, readNotebook } from '../tools/notebooks';
 import { runLesson as runLessonIn, SetupError } from '../tools/run-lesson';
+import { kernelFailingToStart } from './helpers/failing-kernel';
 
 const scratch = join(REPO_ROOT, 'build', 'test-lessons');
 mkdirSync(scratch, { recursive: true });
@@ -123,6 +124,17 @@ describe('lesson runner', () => {
       "The kernel could not run the lesson: Jupyter has no kernel named 'no-such-kernel'.\n  Fix: run `npm run setup`, which installs Jupyter and registers the tslab kernel.",
     );
   }, 60_000);
+
+  it('starts a fresh kernel when one dies at start-up, and says so when none will start', async () => {
+    const once = kernelFailingToStart(scratch, 1);
+    const recovered = await runLesson(lessonFrom('kernel-fails-once', notebookOf(['1 + 1'])), { kernelName: once.name, env: once.env });
+    expect(recovered.results.failure).toBeUndefined();
+    expect(recovered.results.passed).toBe(true);
+
+    const never = kernelFailingToStart(scratch, 99);
+    const run = await runLesson(lessonFrom('kernel-never-starts', notebookOf(['1 + 1'])), { kernelName: never.name, env: never.env });
+    expect(run.results.failure).toMatch(/^The kernel could not run the lesson: the kernel did not start \(3 tries\); the last try said: RuntimeError: Kernel died before replying to kernel_info\n {2}Fix: run the lesson again; if the kernel still does not start, run `npm run setup`/);
+  }, 120_000);
 
   it('says how to fix a missing Jupyter', async () => {
     process.env.COURSE_PYTHON = '/nonexistent/python3';

@@ -11,9 +11,13 @@ written, so the student can open it and see where it stopped.
 With --keep-going (the homework grader) a failing cell is reported and the run goes on, as a student
 pressing "Run all" past an error would expect; a hanging cell or a dead kernel still stops it, and
 the grader decides what to run next.
+
+A kernel that dies before answering its first request is replaced by a fresh one (KERNEL_STARTS
+tries): no cell has run, so nothing is lost, and the usual cause is the machine, not the notebook.
 """
 import argparse
 import asyncio
+import atexit
 import json
 import os
 import select
@@ -28,6 +32,11 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernel
 
 # tslab answers "abort" to every request in the 200 ms after an error; wait that out before going on.
 AFTER_ERROR_SECONDS = 0.5
+
+# Starting a kernel can fail for reasons that have nothing to do with the notebook: Jupyter picks free
+# ports, closes them and hands them to the kernel, and another process may take one in between (a
+# known race when several kernels start at once, as in a grading run). A fresh start gets fresh ports.
+KERNEL_STARTS = 3
 
 REPORTED = {"stream", "display_data", "update_display_data", "execute_result", "error"}
 
@@ -78,18 +87,43 @@ def peak_rss_mib(pid):
     return None
 
 
+class KernelStartFailed(Exception):
+    """The kernel did not come up; no cell has run yet, so starting again is safe."""
+
+
 async def execute(nb, client, timeout, keep_going):
     code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
-    # The kernel's own stdout must not share this process's: it would write into the event stream, and
-    # Node switches an inherited pipe to non-blocking mode for every process that shares it.
-    async with client.async_setup_kernel(stdout=subprocess.DEVNULL):
-        provisioner = getattr(client.km, "provisioner", None)
-        kernel_pid = getattr(provisioner, "pid", None)
-        emit("kernel_ready", code_cells=len(code_cells), kernel_pid=kernel_pid)
+    started = False
+    try:
+        # The kernel's own stdout must not share this process's: it would write into the event stream,
+        # and Node switches an inherited pipe to non-blocking mode for every process that shares it.
+        async with client.async_setup_kernel(stdout=subprocess.DEVNULL):
+            started = True
+            provisioner = getattr(client.km, "provisioner", None)
+            kernel_pid = getattr(provisioner, "pid", None)
+            emit("kernel_ready", code_cells=len(code_cells), kernel_pid=kernel_pid)
+            try:
+                return await execute_cells(nb, client, code_cells, timeout, keep_going)
+            finally:
+                emit("kernel_memory", peak_rss_mib=peak_rss_mib(kernel_pid))  # before the kernel shuts down
+    except NoSuchKernel:
+        raise
+    except Exception as error:
+        if started:
+            raise
+        # nbclient has already shut the failed kernel down; its exit hook would try again and complain.
+        atexit.unregister(client._cleanup_kernel)
+        raise KernelStartFailed(f"{type(error).__name__}: {error}") from error
+
+
+def execute_with_fresh_starts(nb, make_client, timeout, keep_going):
+    for attempt in range(1, KERNEL_STARTS + 1):
         try:
-            return await execute_cells(nb, client, code_cells, timeout, keep_going)
-        finally:
-            emit("kernel_memory", peak_rss_mib=peak_rss_mib(kernel_pid))  # before the kernel shuts down
+            return asyncio.run(execute(nb, make_client(), timeout, keep_going))
+        except KernelStartFailed as error:
+            if attempt == KERNEL_STARTS:
+                raise KernelStartFailed(f"the kernel did not start ({KERNEL_STARTS} tries); the last try said: {error}") from error
+            print(f"execute_notebook: the kernel did not start ({error}); starting a fresh one", file=sys.stderr)
 
 
 async def execute_cells(nb, client, code_cells, timeout, keep_going):
@@ -137,14 +171,18 @@ def main():
 
     nb = nbformat.read(args.notebook, as_version=4)
     workdir = os.path.dirname(os.path.abspath(args.notebook))
-    client = ReportingClient(nb, timeout=args.timeout, kernel_name=args.kernel, allow_errors=False,
-                             resources={"metadata": {"path": workdir}})
+    def make_client():
+        return ReportingClient(nb, timeout=args.timeout, kernel_name=args.kernel, allow_errors=False,
+                               resources={"metadata": {"path": workdir}})
+
     ok = False
     try:
-        ok = asyncio.run(execute(nb, client, args.timeout, args.keep_going))
+        ok = execute_with_fresh_starts(nb, make_client, args.timeout, args.keep_going)
     except NoSuchKernel:
         emit("fatal", kind="no_kernel", message=f"Jupyter has no kernel named '{args.kernel}'.")
-    except Exception as error:  # the kernel failed to start, the connection broke, ...
+    except KernelStartFailed as error:
+        emit("fatal", kind="kernel_start", message=str(error))
+    except Exception as error:  # the connection broke, ...
         emit("fatal", kind="kernel", message=f"{type(error).__name__}: {error}")
     finally:
         write_atomically(nb, args.output)

@@ -68,7 +68,7 @@ export async function runLesson(
       }
       if (event.event === 'kernel_memory' && event.peak_rss_mib !== null) peakRssMib = event.peak_rss_mib;
       if (event.event === 'cell_failed') failure = describeCellFailure(event, sources[event.cell] ?? '', timeout);
-      if (event.event === 'fatal') failure = `The kernel could not run the lesson: ${event.message}\n  Fix: run \`npm run setup\`, which installs Jupyter and registers the tslab kernel.`;
+      if (event.event === 'fatal') failure = `The kernel could not run the lesson: ${event.message}\n  Fix: ${fixFor(event.kind)}`;
     },
   });
   if (outcome.exitCode !== 0 && !failure) failure = `The notebook executor stopped unexpectedly (exit ${outcome.exitCode}).\n${outcome.stderr}`;
@@ -90,6 +90,11 @@ export async function runLesson(
   };
   recordResults(executedPath, results);
   return { lesson, executedPath, results };
+}
+
+function fixFor(fatalKind: string): string {
+  const setup = 'run `npm run setup`, which installs Jupyter and registers the tslab kernel.';
+  return fatalKind === 'kernel_start' ? `run the lesson again; if the kernel still does not start, ${setup}` : setup;
 }
 
 function describeCellFailure(event: Extract<ExecutorEvent, { event: 'cell_failed' }>, source: string, timeout: number): string {

@@ -25,6 +25,8 @@ export interface GradeOptions {
   /** Where the grading and executed notebooks of this submission go. */
   workDir: string;
   kernelName?: string;
+  /** The executor's environment (default: this process's). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface CheckResult extends CheckMeta {
@@ -86,11 +88,13 @@ export async function gradeSubmission(file: string, student: string, options: Gr
   const skipped = new Map<number, CellOutcome>();
   let outcomes = new Map<number, CellOutcome>();
   const stoppedStudentCells: string[] = [];
-  let overTime = false;
+  // Why checks that never ran did not run: said in each of their reasons, so a zero always explains itself.
+  let notRunBecause: string | undefined;
+  const overTime = () => (notRunBecause = `the notebook took longer than its time limit of ${options.timeLimitSeconds} s`);
   for (;;) {
     const remaining = options.timeLimitSeconds - (performance.now() - started) / 1000;
     if (remaining <= 1) {
-      overTime = true;
+      overTime();
       break;
     }
     writeFileSync(gradingPath, `${JSON.stringify(notebookOf(lesson, cells, skipped), null, 1)}\n`);
@@ -101,6 +105,7 @@ export async function gradeSubmission(file: string, student: string, options: Gr
       deadlineSeconds: remaining + 30,
       keepGoing: true,
       kernelName: options.kernelName,
+      env: options.env,
       onEvent(event) {
         if (event.event === 'cell_done') outcomes.set(event.cell, { status: 'done' });
         if (event.event === 'cell_failed') {
@@ -111,16 +116,23 @@ export async function gradeSubmission(file: string, student: string, options: Gr
     });
     if (fatal) {
       grade.notes.push(`the kernel could not run the notebook: ${fatal}`);
+      notRunBecause = `the kernel could not run the notebook (${fatal})`;
       break;
     }
     if (outcome.killedAtDeadline) {
-      overTime = true;
+      overTime();
       break;
     }
     const stopped = [...outcomes].find(([, o]) => o.status === 'timeout' || o.status === 'kernel_died');
     if (!stopped) {
-      if (outcome.exitCode !== 0) grade.notes.push(`the notebook executor stopped unexpectedly: ${outcome.stderr.split('\n').pop()}`);
-      if (outcome.unreadableEvents > 0) grade.notes.push(`${outcome.unreadableEvents} reports from the notebook executor arrived damaged; check this notebook's grades by hand`);
+      if (outcome.exitCode !== 0) {
+        grade.notes.push(`the notebook executor stopped unexpectedly: ${outcome.stderr.split('\n').pop()}`);
+        notRunBecause = 'the notebook executor stopped unexpectedly';
+      }
+      if (outcome.unreadableEvents > 0) {
+        grade.notes.push(`${outcome.unreadableEvents} reports from the notebook executor arrived damaged; check this notebook's grades by hand`);
+        notRunBecause = "the notebook executor's reports arrived damaged";
+      }
       break;
     }
     const [index, result] = stopped;
@@ -143,7 +155,7 @@ export async function gradeSubmission(file: string, student: string, options: Gr
   origins.forEach((origin, index) => {
     if (origin.kind !== 'check') return;
     const result = skipped.get(index) ?? outcomes.get(index);
-    grade.checks.push(scoreCheck(origin.meta, result, overTime, options.timeLimitSeconds, studentFailures[0]));
+    grade.checks.push(scoreCheck(origin.meta, result, notRunBecause, studentFailures[0]));
   });
   return finish();
 }
@@ -157,10 +169,10 @@ function linkCourseInto(workDir: string): void {
   }
 }
 
-function scoreCheck(meta: CheckMeta, result: CellOutcome | undefined, overTime: boolean, limit: number, studentFailure?: string): CheckResult {
+function scoreCheck(meta: CheckMeta, result: CellOutcome | undefined, notRunBecause: string | undefined, studentFailure?: string): CheckResult {
   if (result?.status === 'done') return { ...meta, earned: meta.points };
   let reason: string;
-  if (!result) reason = overTime ? `not run: the notebook took longer than its time limit of ${limit} s` : 'not run';
+  if (!result) reason = notRunBecause ? `not run: ${notRunBecause}` : 'not run';
   else if (result.status === 'timeout') reason = 'the check did not finish in time (does your code loop forever or train for too long?)';
   else if (result.status === 'kernel_died') reason = 'the kernel stopped during the check (does your code call process.exit?)';
   else {
