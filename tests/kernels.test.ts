@@ -606,7 +606,8 @@ function wasmPathSuites(path: 'native BLAS' | 'pure wasm'): void {
     const shapes: Array<[number[], number[]]> = [
       [[256, 400], [400, 120]], // a dense layer of the course's LeNet
       [[1, 7], [7, 1]],
-      [[5, 1], [1, 6]],
+      [[5, 1], [1, 6]], // an outer product: one sample's weight gradient
+      [[3, 4, 1], [3, 1, 2]], // outer products, batched
       [[13, 9], [9, 11]],
       [[3, 4, 5], [3, 5, 2]], // batched
       [[1, 4, 5], [3, 5, 2]], // broadcast batch
