@@ -46,7 +46,10 @@
  *                         (wasm_bias_grad_sum.ts); other Sums pass through.
  *
  * Where the addon loaded, wasm also gets CourseSgdUpdate, θ − η·g in one
- * pass instead of two (sgd_update.ts). For cpu, and for wasm where the
+ * pass instead of two (sgd_update.ts), and CourseSigmoidGrad and
+ * CourseReluGrad, an activation's gradient in one pass instead of three
+ * (activation_grads.ts, which also points tfjs's gradients of Sigmoid and
+ * Relu at them where they are registered). For cpu, and for wasm where the
  * native addon loaded, we also add one op that tfjs does not have:
  *
  *   CourseAdamUpdate      Adam's update of one parameter in one pass instead
@@ -67,6 +70,7 @@ import * as tf from '@tensorflow/tfjs';
 import { CourseError } from '../errors';
 import { rememberShippedKernel } from './shipped_kernels';
 import { cpuAdamUpdateConfig, wasmAdamUpdateConfig } from './adam_update';
+import { registerActivationGradients, wasmReluGradConfig, wasmSigmoidGradConfig } from './activation_grads';
 import { wasmSgdUpdateConfig } from './sgd_update';
 import { cpuConv2DBackpropFilterConfig } from './cpu_conv2d_backprop_filter';
 import { wasmAvgPoolGradConfig } from './wasm_avg_pool_grad';
@@ -111,6 +115,8 @@ const COURSE_KERNELS: CourseKernel[] = [
   { config: cpuConv2DBackpropFilterConfig, reason: 'slow' },
   { config: wasmAdamUpdateConfig, reason: 'fused', nativeOnly: true },
   { config: wasmSgdUpdateConfig, reason: 'fused', nativeOnly: true },
+  { config: wasmSigmoidGradConfig, reason: 'fused', nativeOnly: true },
+  { config: wasmReluGradConfig, reason: 'fused', nativeOnly: true },
   { config: cpuAdamUpdateConfig, reason: 'fused' },
 ];
 
@@ -122,6 +128,7 @@ const COURSE_KERNELS: CourseKernel[] = [
  * backends the course adds nothing to).
  */
 export function registerCourseKernels(backendName: string): string[] {
+  registerActivationGradients(); // they fall back to tfjs's own ops wherever our kernels are missing
   const registered: string[] = [];
   for (const { config, reason, nativeOnly } of COURSE_KERNELS) {
     if (config.backendName !== backendName) continue;

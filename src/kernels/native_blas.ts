@@ -37,6 +37,8 @@ export interface NativeBlas {
   ): void;
   /** out = param − learningRate · gradient, rounded as tfjs's mul then sub (sgd_update.ts); absent from older builds. */
   sgdUpdate?(param: Float32Array, gradient: Float32Array, out: Float32Array, learningRate: number): void;
+  /** out = dy · slope (kind 0: sigmoid, saved = y; kind 1: ReLU, saved = x) (activation_grads.ts); absent from older builds. */
+  activationGrad?(kind: number, dy: Float32Array, saved: Float32Array, out: Float32Array): void;
   /** out = x + bias along the last axis (wasm_bias_add.ts); absent from older builds. */
   biasAdd?(x: Float32Array, bias: Float32Array, out: Float32Array): void;
   /** out[c] = Σ over the rows of x (rows of out.length values), a bias's gradient (wasm_bias_grad_sum.ts); absent from older builds. */

@@ -574,6 +574,48 @@ static napi_value sgd_update(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* ------------------------------------------------------------ activations' gradients */
+
+/* dy · (y · (1 − y)) from the sigmoid's output y: tfjs's Sub, Multiply, Multiply, rounded as they are. */
+static void sigmoid_grad(int64_t n, const float *restrict dy, const float *restrict y, float *restrict out) {
+  for (int64_t i = 0; i < n; i++) {
+    const float slope = y[i] * (1.0f - y[i]);
+    out[i] = dy[i] * slope;
+  }
+}
+
+/* dy · step(x) from ReLU's input x; step is 1 above 0, 0 elsewhere, NaN for NaN (tfjs's Step). */
+static void relu_grad(int64_t n, const float *restrict dy, const float *restrict x, float *restrict out) {
+  for (int64_t i = 0; i < n; i++) {
+    const float step = x[i] > 0 ? 1.0f : (x[i] != x[i] ? x[i] : 0.0f);
+    out[i] = dy[i] * step;
+  }
+}
+
+/*
+ * activationGrad(kind, dy, saved, out): the gradient of an activation in one pass, for the course's
+ * CourseSigmoidGrad (kind 0, saved = the output y) and CourseReluGrad (kind 1, saved = the input x)
+ * kernels (src/kernels/activation_grads.ts). tfjs composes each from three element-wise kernels.
+ */
+static napi_value activation_grad(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  if (!read_args(env, info, 4, argv, "activationGrad")) return NULL;
+  int64_t kind;
+  F32 dy, saved, out;
+  if (!read_int(env, argv[0], &kind, "kind") || !read_f32(env, argv[1], &dy, "dy", 0) ||
+      !read_f32(env, argv[2], &saved, "saved", 0) || !read_f32(env, argv[3], &out, "out", 0))
+    return NULL;
+  const int64_t n = (int64_t)dy.length;
+  if (too_short(env, &saved, n, "saved") || too_short(env, &out, n, "out")) return NULL;
+  if (kind == 0) sigmoid_grad(n, dy.data, saved.data, out.data);
+  else if (kind == 1) relu_grad(n, dy.data, saved.data, out.data);
+  else {
+    napi_throw_range_error(env, NULL, "course-blas: activationGrad's kind is 0 (sigmoid) or 1 (relu)");
+    return NULL;
+  }
+  return NULL;
+}
+
 /* ------------------------------------------------------------ biases and pooling gradients */
 
 /*
@@ -726,6 +768,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"conv2dBackpropFilter", NULL, conv2d_backprop_filter, NULL, NULL, NULL, napi_enumerable, NULL},
       {"adamUpdate", NULL, adam_update, NULL, NULL, NULL, napi_enumerable, NULL},
       {"sgdUpdate", NULL, sgd_update, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"activationGrad", NULL, activation_grad, NULL, NULL, NULL, napi_enumerable, NULL},
       {"biasAdd", NULL, bias_add, NULL, NULL, NULL, napi_enumerable, NULL},
       {"columnSums", NULL, column_sums, NULL, NULL, NULL, napi_enumerable, NULL},
       {"poolGradTiled", NULL, pool_grad_tiled, NULL, NULL, NULL, napi_enumerable, NULL},
