@@ -13,7 +13,7 @@ describe('npm run setup', () => {
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toContain('setup: npm dependencies are installed');
     expect(result.stdout).toMatch(/setup: Jupyter found \(.+python.*\)/);
-    expect(result.stdout).toContain('setup: tslab kernel is registered');
+    expect(result.stdout).toContain('setup: tslab kernel is ready for this checkout');
     expect(result.stdout).toContain('setup: mnist is readable (60000 training + 10000 test images)');
     expect(result.stdout.trim().split('\n').at(-1)).toBe('setup: ready');
     expect(result.stdout).not.toMatch(/installing|registering/);

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
-import { findJupyterPython, JUPYTER_INSTALL_HINT, KERNEL_NAME, kernelIsRegistered, QUIET_PYTHON_ENV, REPO_ROOT } from './jupyter.mjs';
+import { findJupyterPython, jupyterEnv, JUPYTER_INSTALL_HINT, KERNEL_NAME, kernelIsRegistered, REPO_ROOT } from './jupyter.mjs';
 
 /** What tools/execute_notebook.py reports. */
 export type ExecutorEvent =
@@ -73,7 +73,7 @@ export async function executeNotebook(notebookPath: string, outputPath: string, 
     `--timeout=${Math.max(1, Math.round(options.cellTimeoutSeconds))}`,
     ...(options.keepGoing ? ['--keep-going'] : []),
   ];
-  const child = spawn(python, args, { cwd: REPO_ROOT, env: { ...QUIET_PYTHON_ENV, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(python, args, { cwd: REPO_ROOT, env: jupyterEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
 

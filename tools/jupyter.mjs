@@ -1,7 +1,7 @@
 // Finding Jupyter and the tslab kernel. Plain JavaScript (type-checked through JSDoc) because
 // `npm run setup` must run on a fresh clone before any dependency, tsx included, is installed.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -9,8 +9,48 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const TSLAB_BINARY = join(REPO_ROOT, 'node_modules', '.bin', 'tslab');
 export const KERNEL_NAME = 'tslab';
 
-/** Python's debugger integration warns about "frozen modules" on every Jupyter start; the warning means nothing here. */
-export const QUIET_PYTHON_ENV = { ...process.env, PYDEVD_DISABLE_FILE_VALIDATION: '1' };
+/**
+ * This checkout's own Jupyter data folder. Its `kernels/tslab` runs this checkout's tslab, and every
+ * Jupyter the course starts (the runner, the grader, `npm start`) looks here first (JUPYTER_PATH),
+ * so two checkouts on one machine never share, or fight over, one kernel.
+ */
+export const CHECKOUT_JUPYTER_DIR = join(REPO_ROOT, 'build', 'jupyter');
+
+/**
+ * The environment for a Jupyter process the course starts: this checkout's kernels first (after any
+ * JUPYTER_PATH given in `extra`, which tests use for kernels of their own), and Python's debugger
+ * warning about "frozen modules", which means nothing here, silenced.
+ * @param {NodeJS.ProcessEnv} [extra]
+ * @returns {NodeJS.ProcessEnv}
+ */
+export function jupyterEnv(extra = {}) {
+  const path = [extra.JUPYTER_PATH, CHECKOUT_JUPYTER_DIR, process.env.JUPYTER_PATH].filter(Boolean).join(':');
+  return { ...process.env, PYDEVD_DISABLE_FILE_VALIDATION: '1', ...extra, JUPYTER_PATH: path };
+}
+
+/** The kernel spec tslab's own installer writes, pointing at this checkout's tslab. */
+function tslabKernelJson() {
+  return { argv: [TSLAB_BINARY, 'kernel', '--config-path', '{connection_file}'], display_name: 'TypeScript', language: 'typescript' };
+}
+
+/**
+ * Writes this checkout's kernel spec if it is missing or stale; cheap, so every entry point calls it
+ * (a deleted build/ folder then costs nothing).
+ */
+export function ensureCheckoutKernel() {
+  const dir = join(CHECKOUT_JUPYTER_DIR, 'kernels', KERNEL_NAME);
+  const file = join(dir, 'kernel.json');
+  const wanted = `${JSON.stringify(tslabKernelJson(), null, 1)}\n`;
+  try {
+    if (readFileSync(file, 'utf8') === wanted) return;
+  } catch {
+    // missing: written below
+  }
+  mkdirSync(dir, { recursive: true });
+  const temp = `${file}.${process.pid}.tmp`;
+  writeFileSync(temp, wanted);
+  renameSync(temp, file);
+}
 
 /** What the lesson runner and `npm start` need from Python. */
 const REQUIRED_MODULES = ['nbformat', 'nbclient', 'jupyter_client', 'notebook'];
@@ -45,24 +85,28 @@ export function findJupyterPython() {
 }
 
 /**
- * The tslab kernel spec Jupyter knows, if any.
+ * The tslab kernel spec Jupyter finds, if any: the course's way (this checkout's first) by default,
+ * or as a Jupyter or VS Code started by hand finds it (`{ global: true }`).
  * @param {string} python
+ * @param {{ global?: boolean }} [options]
  * @returns {{ argv: string[], resource_dir: string } | undefined}
  */
-export function tslabKernelSpec(python) {
+export function tslabKernelSpec(python, options = {}) {
   const script =
     'import json\nfrom jupyter_client.kernelspec import KernelSpecManager\n' +
     `specs = KernelSpecManager().get_all_specs()\nprint(json.dumps(specs.get(${JSON.stringify(KERNEL_NAME)})))`;
-  const output = execFileSync(python, ['-c', script], { encoding: 'utf8', env: QUIET_PYTHON_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+  const env = options.global ? { ...process.env, PYDEVD_DISABLE_FILE_VALIDATION: '1' } : jupyterEnv();
+  const output = execFileSync(python, ['-c', script], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'pipe'] });
   const spec = JSON.parse(output);
   return spec ? { argv: spec.spec.argv, resource_dir: spec.resource_dir } : undefined;
 }
 
 /**
- * Is the registered kernel this checkout's tslab? (A second clone, or a moved one, re-registers.)
+ * Does Jupyter, started the course's way, find this checkout's tslab? Writes the checkout's spec first.
  * @param {string} python
  */
 export function kernelIsRegistered(python) {
+  if (existsSync(TSLAB_BINARY)) ensureCheckoutKernel();
   const spec = tslabKernelSpec(python);
   if (!spec || !existsSync(TSLAB_BINARY)) return false;
   try {

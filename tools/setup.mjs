@@ -2,14 +2,15 @@
 // `npm run setup`: make this checkout ready to run the course, doing only what is missing.
 // 1. npm dependencies (npm ci when node_modules is absent or older than package-lock.json);
 // 2. Jupyter (Debian's packages when apt-get works and we are root, otherwise one message saying how);
-// 3. the tslab kernel, registered for this checkout;
+// 3. the tslab kernel: this checkout's own (build/jupyter, used by everything the course starts), and a
+//    "TypeScript" kernel for Jupyter or VS Code opened by hand, unless a working one is registered already;
 // 4. the datasets, checked readable.
 // `npm start` and `npm test` run it first, so each works on a fresh clone by itself.
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  findJupyterPython, JUPYTER_DEBIAN_PACKAGES, JUPYTER_INSTALL_HINT, kernelIsRegistered, REPO_ROOT, TSLAB_BINARY,
+  findJupyterPython, JUPYTER_DEBIAN_PACKAGES, JUPYTER_INSTALL_HINT, kernelIsRegistered, REPO_ROOT, TSLAB_BINARY, tslabKernelSpec,
 } from './jupyter.mjs';
 
 /** @param {string} message */
@@ -62,9 +63,15 @@ function jupyter() {
 
 /** @param {string} python */
 function kernel(python) {
-  if (kernelIsRegistered(python)) return step('tslab kernel is registered');
-  step('registering the tslab kernel…');
-  if (!run(TSLAB_BINARY, ['install', `--python=${python}`, `--binary=${TSLAB_BINARY}`]) || !kernelIsRegistered(python)) {
+  if (!kernelIsRegistered(python)) {
+    fail('Jupyter does not find this checkout\'s tslab kernel (build/jupyter/kernels/tslab).', 'remove build/jupyter and run `npm run setup` again; if JUPYTER_PATH is set, unset it.');
+  }
+  step('tslab kernel is ready for this checkout');
+  // Jupyter or VS Code started by hand looks only in the user's and the system's folders.
+  const global = tslabKernelSpec(python, { global: true });
+  if (global && existsSync(global.argv[0])) return;
+  step('registering the "TypeScript" kernel for Jupyter and VS Code opened by hand…');
+  if (!run(TSLAB_BINARY, ['install', `--python=${python}`, `--binary=${TSLAB_BINARY}`])) {
     fail('could not register the tslab kernel with Jupyter.', `run \`${TSLAB_BINARY} install --python=${python} --binary=${TSLAB_BINARY}\` and read its message.`);
   }
 }

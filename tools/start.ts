@@ -2,7 +2,7 @@
 // The server's root is the repository, not lessons/, so that notebooks can load plotly.js from
 // node_modules through the server (files/node_modules/...) without any download.
 import { spawn } from 'node:child_process';
-import { findJupyterPython, JUPYTER_INSTALL_HINT, QUIET_PYTHON_ENV, REPO_ROOT } from './jupyter.mjs';
+import { findJupyterPython, jupyterEnv, JUPYTER_INSTALL_HINT, REPO_ROOT } from './jupyter.mjs';
 
 const python = findJupyterPython();
 if (!python) {
@@ -13,6 +13,6 @@ if (!python) {
 const rootFlag = process.getuid?.() === 0 ? ['--allow-root'] : [];
 const args = ['-m', 'notebook', `--notebook-dir=${REPO_ROOT}`, '--NotebookApp.default_url=/tree/lessons', ...rootFlag, ...process.argv.slice(2)];
 console.log(`Starting Jupyter: ${python} ${args.join(' ')}\nOpen a lesson and pick the "TypeScript" kernel if Jupyter asks. Stop with Ctrl+C.`);
-const child = spawn(python, args, { stdio: 'inherit', cwd: REPO_ROOT, env: QUIET_PYTHON_ENV });
+const child = spawn(python, args, { stdio: 'inherit', cwd: REPO_ROOT, env: jupyterEnv() });
 child.on('exit', (code) => process.exit(code ?? 0));
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
