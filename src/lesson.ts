@@ -6,6 +6,7 @@
  * the notebook's metadata and that the site shows.
  */
 import { BackendInfo, describeBackend, selectBackend } from './backend';
+import { CourseError } from './errors';
 import { displayBundle } from './notebook/display';
 import { createRng, Rng } from './random';
 import { formatNumber } from './training/progress';
@@ -19,12 +20,27 @@ export interface Lesson {
   rng: Rng;
 }
 
-/** Selects the backend, seeds the lesson's randomness, and says both. */
+/**
+ * Selects the backend, seeds the lesson's randomness, and says both. COURSE_SEED, when set, replaces
+ * the lesson's own seed (`npm run lesson -- N --seed n`), to check that its results hold on others.
+ */
 export async function setupLesson(options: { seed: number }): Promise<Lesson> {
+  const seed = seedOverride() ?? options.seed;
   const backend = await selectBackend();
-  const info = { backend: backend.choice, seed: options.seed };
-  displayBundle({ 'text/plain': `${describeBackend(backend)}\nSeed: ${options.seed}`, [LESSON_INFO_MIME]: info });
-  return { backend, seed: options.seed, rng: createRng(options.seed) };
+  const info = { backend: backend.choice, seed };
+  const seedText = seed === options.seed ? `Seed: ${seed}` : `Seed: ${seed} (from COURSE_SEED; the lesson's own is ${options.seed})`;
+  displayBundle({ 'text/plain': `${describeBackend(backend)}\n${seedText}`, [LESSON_INFO_MIME]: info });
+  return { backend, seed, rng: createRng(seed) };
+}
+
+/** COURSE_SEED as a seed, or undefined when it is not set. */
+export function seedOverride(env: Record<string, string | undefined> = process.env): number | undefined {
+  const text = env.COURSE_SEED?.trim();
+  if (!text) return undefined;
+  if (!/^\d{1,9}$/.test(text)) {
+    throw new CourseError(`COURSE_SEED must be a whole number from 0 to 999999999, not "${text}".`, 'set it to a number, e.g. COURSE_SEED=7, or unset it to use the lesson\'s own seed.');
+  }
+  return Number(text);
 }
 
 /**

@@ -19,6 +19,8 @@ export interface ThresholdCheck {
 export interface LessonResults {
   passed: boolean;
   backend?: string;
+  /** The seed the lesson ran with (its own, or COURSE_SEED's). */
+  seed?: number;
   seconds: number;
   /** The kernel's peak resident memory over the run, in MiB (Linux). */
   peak_rss_mib?: number;

@@ -1,16 +1,18 @@
 // `npm run lesson -- <n>`: execute lesson n headless through the tslab kernel, as a student's Jupyter would.
 // Exits 1 if a cell fails or hangs past its time limit, or a metric misses its threshold.
 import { parseArgs } from 'node:util';
+import { join } from 'node:path';
+import { REPO_ROOT } from './jupyter.mjs';
 import { findLesson } from './notebooks';
 import { resultsTable, terminalObserver } from './report';
 import { runLesson, SetupError } from './run-lesson';
 
-const usage = 'usage: npm run lesson -- <lesson number or name> [--timeout <seconds per cell>]';
+const usage = 'usage: npm run lesson -- <lesson number or name> [--timeout <seconds per cell>] [--seed <n>]';
 
 async function main(): Promise<number> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { timeout: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { timeout: { type: 'string' }, seed: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help || positionals.length !== 1) {
     console.log(usage);
@@ -21,11 +23,19 @@ async function main(): Promise<number> {
     console.error(`--timeout must be a positive number of seconds, not "${values.timeout}".`);
     return 2;
   }
+  const seed = values.seed ?? process.env.COURSE_SEED;
+  if (seed !== undefined && !/^\d{1,9}$/.test(seed.trim())) {
+    console.error(`--seed must be a whole number from 0 to 999999999, not "${seed}".`);
+    return 2;
+  }
   const lesson = findLesson(positionals[0]);
   const expected = lesson.meta.expected_seconds;
   const duration = expected === undefined ? '' : expected < 90 ? `, about ${expected} s` : `, about ${Math.round(expected / 60)} min`;
   console.log(`Running lesson ${lesson.number}: ${lesson.meta.title} (${lesson.path}${duration} on a 2-core machine)`);
-  const run = await runLesson(lesson, { cellTimeoutSeconds: timeout, observer: terminalObserver() });
+  const env = seed === undefined ? undefined : { COURSE_SEED: seed.trim() };
+  // A run on another seed must not replace the executed notebook the site publishes.
+  const executedDir = seed === undefined ? undefined : join(REPO_ROOT, 'build', 'seeds', `seed-${seed.trim()}`);
+  const run = await runLesson(lesson, { cellTimeoutSeconds: timeout, observer: terminalObserver(), env, executedDir });
   console.log(resultsTable(lesson, run.results, run.executedPath));
   return run.results.passed ? 0 : 1;
 }

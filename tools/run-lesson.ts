@@ -48,6 +48,7 @@ export async function runLesson(
 
   const metrics: Record<string, number> = {};
   let backend: string | undefined;
+  let seed: number | undefined;
   let peakRssMib: number | undefined;
   let failure: string | undefined;
   const started = performance.now();
@@ -63,8 +64,9 @@ export async function runLesson(
       if (event.event === 'output' && event.content.data) {
         const metric = event.content.data[METRIC_MIME] as { name: string; value: number | string } | undefined;
         if (metric) metrics[metric.name] = Number(metric.value);
-        const info = event.content.data[LESSON_INFO_MIME] as { backend?: string } | undefined;
+        const info = event.content.data[LESSON_INFO_MIME] as { backend?: string; seed?: number } | undefined;
         if (info?.backend) backend = info.backend;
+        if (typeof info?.seed === 'number') seed = info.seed;
       }
       if (event.event === 'kernel_memory' && event.peak_rss_mib !== null) peakRssMib = event.peak_rss_mib;
       if (event.event === 'cell_failed') failure = describeCellFailure(event, sources[event.cell] ?? '', timeout);
@@ -81,6 +83,7 @@ export async function runLesson(
   const results: LessonResults = {
     passed: !failure && checks.every((c) => c.passed),
     backend,
+    seed,
     seconds: Math.round((performance.now() - started) / 100) / 10,
     peak_rss_mib: peakRssMib,
     finished_at: new Date().toISOString(),
