@@ -24,7 +24,7 @@ async function trainOn(backend: BackendChoice): Promise<{ accuracy: number; loss
   const x = asImages(imagesToTensor(train)), y = labelsToTensor(train);
   const xTest = asImages(imagesToTensor(test)), yTest = labelsToTensor(test);
   const rng = createRng(2024);
-  const model = buildLeNet({ variant: 'modern', rng });
+  const model = buildLeNet({ activation: 'relu', pooling: 'max', rng, name: 'lenet' });
   const optimizer = tf.train.adam(2e-3);
   const stats = trainImageEpoch(model, optimizer, x, y, { batchSize: 64, rng });
   const { accuracy } = evaluateImages(model, xTest, yTest);

@@ -115,6 +115,22 @@ export function loadDataset(name: DatasetName = 'mnist'): Dataset {
   return dataset;
 }
 
+/**
+ * A dataset that a lesson may skip: loaded when it is installed, undefined when it is not. Where
+ * COURSE_REQUIRE_DATASETS (comma-separated, as CI sets it) names the dataset, a missing one is an
+ * error instead, so that the part of the lesson that uses it cannot go unchecked.
+ */
+export function optionalDataset(
+  name: DatasetName, env: Record<string, string | undefined> = process.env, installed: (name: DatasetName) => boolean = isDatasetInstalled,
+): Dataset | undefined {
+  if (installed(name)) return loadDataset(name);
+  const required = (env.COURSE_REQUIRE_DATASETS ?? '').split(',').map((entry) => entry.trim());
+  if (required.includes(name)) {
+    throw new CourseError(`The ${name} dataset is not installed, and COURSE_REQUIRE_DATASETS requires it.`, INSTALL_HINT[name]);
+  }
+  return undefined;
+}
+
 /** The first `count` images of a split (a quick way to make small experiments). */
 export function takeImages(set: ImageSet, count: number): ImageSet {
   const n = Math.min(count, set.count);
