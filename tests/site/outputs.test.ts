@@ -4,6 +4,7 @@ import type { Output } from '../../site/src/lib/course';
 import { newMarkdownContext, renderMarkdown } from '../../site/src/lib/markdown';
 import { renderOutputs } from '../../site/src/lib/outputs';
 import { ansiToHtml, finalState } from '../../site/src/lib/terminal';
+import { docsPageLink } from '../../site/src/lib/links';
 
 const render = (outputs: Output[]) => renderOutputs(outputs, { markdown: newMarkdownContext(), thresholds: { accuracy: { min: 0.9 } } });
 const display = (data: Record<string, unknown>): Output => ({ output_type: 'display_data', data, metadata: {} });
@@ -86,5 +87,14 @@ describe('notebook markdown', () => {
     expect(first).toContain('href="/lessons/02-x/"');
     expect(second).toContain('<h2 id="data-1">Data</h2>');
     expect(context.headings).toEqual([{ depth: 2, slug: 'data', text: 'Data' }, { depth: 2, slug: 'data-1', text: 'Data' }]);
+  });
+});
+
+describe('links from lessons to the docs pages', () => {
+  it('turn the page\'s file in the repository into its address on the site', () => {
+    expect(docsPageLink('../site/src/content/docs/under-the-hood.md')).toBe('/under-the-hood/');
+    expect(docsPageLink('../site/src/content/docs/under-the-hood.md#lesson-6-saving')).toBe('/under-the-hood/#lesson-6-saving');
+    expect(docsPageLink('02-mnist.ipynb')).toBeUndefined();
+    expect(docsPageLink('https://example.org/site/src/content/docs/x.md')).toBeUndefined();
   });
 });

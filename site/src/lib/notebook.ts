@@ -4,6 +4,7 @@
  * about the whole: headings for the table of contents, and whether there are plots to draw.
  */
 import { joinText, listLessons, type Cell, type Lesson } from './course';
+import { docsPageLink } from './links';
 import { newMarkdownContext, renderMarkdown, type Heading } from './markdown';
 import { renderOutputs } from './outputs';
 
@@ -17,8 +18,10 @@ export interface LessonPage {
   plots: number;
 }
 
-/** Links between notebooks (`02-softmax.ipynb#loss`) become links between lesson pages. */
+/** Links between notebooks (`02-softmax.ipynb#loss`) become links between lesson pages; links to the docs' pages, to those pages. */
 function lessonLink(url: string): string {
+  const docs = docsPageLink(url);
+  if (docs) return docs;
   const match = /^(?:\.\/)?(\d\d-[^/#?]+)\.ipynb(#.*)?$/.exec(url);
   if (!match || !listLessons().some((l) => l.slug === match[1])) return url;
   return `/lessons/${match[1]}/${match[2] ?? ''}`;
