@@ -52,6 +52,18 @@ export function ensureCheckoutKernel() {
   renameSync(temp, file);
 }
 
+/**
+ * The arguments `npm start` runs Jupyter with (after the Python): the classic Notebook, rooted at the
+ * repository so that notebooks load plotly.js from node_modules through the server, opening lessons/.
+ * @param {string[]} extra the user's own arguments, e.g. `--no-browser --port 8899`
+ * @returns {string[]}
+ */
+export function notebookServerArgs(extra = []) {
+  // Jupyter refuses to run as root without --allow-root; containers and classroom VMs often are root.
+  const rootFlag = process.getuid?.() === 0 ? ['--allow-root'] : [];
+  return ['-m', 'notebook', `--notebook-dir=${REPO_ROOT}`, '--NotebookApp.default_url=/tree/lessons', ...rootFlag, ...extra];
+}
+
 /** What the lesson runner and `npm start` need from Python. */
 const REQUIRED_MODULES = ['nbformat', 'nbclient', 'jupyter_client', 'notebook'];
 
