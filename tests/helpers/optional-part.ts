@@ -13,20 +13,11 @@
  * - named in COURSE_EXPECT_ABSENT (a comma-separated list, for the CI pass on a machine without it):
  *   missing is what is wanted (returns false); present declares a failing test.
  */
-import { appendFileSync } from 'node:fs';
 import { it } from 'vitest';
+import { recordSkip } from './skip-log';
 
 export const REQUIRE_ALL_ENV = 'COURSE_REQUIRE_ALL';
 export const EXPECT_ABSENT_ENV = 'COURSE_EXPECT_ABSENT';
-/** Set by tools/test.ts: the file where skipped parts are recorded, one JSON object a line. */
-export const SKIP_LOG_ENV = 'COURSE_SKIP_LOG';
-
-export interface SkippedPart {
-  part: string;
-  skipped: string;
-  why: string;
-  install: string;
-}
 
 /** Whether COURSE_EXPECT_ABSENT names `name`: this run is on a machine meant to be without it. */
 export function partExpectedAbsent(name: string): boolean {
@@ -61,7 +52,6 @@ export function optionalPart(name: string, available: boolean, install: string, 
     return false;
   }
   console.warn(`skipped ${skipped}: ${why}. Install: ${install}`);
-  const log = process.env[SKIP_LOG_ENV];
-  if (log) appendFileSync(log, `${JSON.stringify({ part: name, skipped, why, install } satisfies SkippedPart)}\n`);
+  recordSkip({ part: name, skipped, why, install });
   return false;
 }
