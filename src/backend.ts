@@ -144,8 +144,12 @@ export async function selectBackend(options: { force?: BackendChoice } = {}): Pr
 
 /** One line for the top of every lesson. */
 export function describeBackend(info: BackendInfo): string {
-  const passed = info.skipped.length ? ` (passed over: ${info.skipped.map((s) => `${s.choice}, ${s.reason}`).join('; ')})` : '';
+  // A native engine that is not installed was not asked for (the default): one short note says how to.
+  const optIn = info.skipped.filter((s) => / is not installed/.test(s.reason));
+  const failed = info.skipped.filter((s) => !optIn.includes(s));
+  const passed = failed.length ? ` (passed over: ${failed.map((s) => `${s.choice}, ${s.reason}`).join('; ')})` : '';
+  const notInstalled = optIn.length ? `; ${optIn.map((s) => s.choice).join(' and ')} not installed (npm run setup -- --native or --gpu)` : '';
   const forced = forcedBackend() ? `, forced by ${BACKEND_ENV_VAR}` : '';
   const native = info.nativeBlas ? `; ${info.nativeBlas.description}` : '';
-  return `Backend: ${info.choice}${forced}, TensorFlow.js ${tf.version.tfjs}${native}${passed}`;
+  return `Backend: ${info.choice}${forced}, TensorFlow.js ${tf.version.tfjs}${native}${passed}${notInstalled}`;
 }

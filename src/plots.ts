@@ -98,7 +98,8 @@ export function figureBundle(figure: Figure): MimeBundle {
   const id = `plot-${randomBytes(6).toString('hex')}`;
   const height = fig.layout?.height ?? 420;
   // What shows until the script has drawn, and instead of the figure where Jupyter runs no script.
-  const placeholder = `Run this cell to draw the figure “${escapeHtml(titleOf(fig))}”. (Jupyter does not draw figures saved in a notebook it does not trust.)`;
+  const title = titleOf(fig) === 'untitled' ? '' : ` “${escapeHtml(titleOf(fig))}”`;
+  const placeholder = `Run this cell to draw the figure${title}. (Jupyter does not draw figures saved in a notebook it does not trust.)`;
   const html = `<div id="${id}" class="course-plot" style="width:100%;height:${height}px"><p class="course-plot-placeholder">${placeholder}</p></div>
 <script>
 ${drawScript(id, fig)}

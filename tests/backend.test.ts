@@ -52,7 +52,7 @@ describe('backend selection', () => {
       { choice: 'node-gpu', reason: '@tensorflow/tfjs-node-gpu is not installed (npm run setup -- --gpu installs it)' },
       { choice: 'node', reason: '@tensorflow/tfjs-node is not installed (npm run setup -- --native installs it)' },
     ]);
-    expect(describeBackend(info)).toMatch(/^Backend: wasm, TensorFlow\.js 4\.22\.0; /);
+    expect(describeBackend(info)).toMatch(/^Backend: wasm, TensorFlow\.js 4\.22\.0; .*; node-gpu and node not installed \(npm run setup -- --native or --gpu\)$/);
   });
 
   it('obeys COURSE_BACKEND', async () => {

@@ -3,7 +3,7 @@
 // node_modules through the server (files/node_modules/...) without any download.
 import { spawn } from 'node:child_process';
 import { findJupyterPython, jupyterEnv, JUPYTER_INSTALL_HINT, notebookServerArgs, REPO_ROOT } from './jupyter.mjs';
-import { stopOnSignals, trackChild } from './stop-on-signals';
+import { stopOnSignals, stopRequested, trackChild } from './stop-on-signals';
 
 const python = findJupyterPython();
 if (!python) {
@@ -17,4 +17,6 @@ console.log(`Starting Jupyter: ${python} ${args.join(' ')}\nOpen a lesson and pi
 const child = spawn(python, args, { stdio: 'inherit', cwd: REPO_ROOT, env: jupyterEnv(), detached: true });
 trackChild(child, 'Jupyter with its kernels');
 stopOnSignals('npm start');
-child.on('exit', (code) => process.exit(code ?? 0));
+child.on('exit', (code) => {
+  if (!stopRequested()) process.exit(code ?? 0); // else the stop says what ended, and exits
+});
