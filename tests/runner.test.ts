@@ -1,13 +1,14 @@
 // The lesson runner must turn every way a lesson can go wrong into one clear failure.
 // These tests run small notebooks (and a broken copy of lesson 1) through the real tslab kernel.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../tools/jupyter.mjs';
 import { findLesson, LessonFile, LessonMeta, Notebook, readNotebook } from '../tools/notebooks';
 import { runLesson as runLessonIn, SetupError } from '../tools/run-lesson';
 import { kernelFailingToStart } from './helpers/failing-kernel';
+import { otherCheckoutsKernel } from './helpers/other-checkout-kernel';
 
 const scratch = join(REPO_ROOT, 'build', 'test-lessons');
 mkdirSync(scratch, { recursive: true });
@@ -144,8 +145,14 @@ describe('lesson runner', () => {
 });
 
 describe('npm run lesson', () => {
+  // On a machine where another checkout's tslab is the kernel Jupyter opened by hand finds: this checkout's runs.
+  const otherCheckout = otherCheckoutsKernel(mkdtempSync(join(scratch, 'other-checkout-')));
   const cli = (...args: string[]) =>
-    spawnSync(join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), [join(REPO_ROOT, 'tools', 'lesson.ts'), ...args], { cwd: REPO_ROOT, encoding: 'utf8' });
+    spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'tools', 'lesson.ts'), ...args], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, ...otherCheckout.env },
+    });
 
   it('names the lessons there are when asked for one that does not exist', () => {
     const result = cli('99');
@@ -167,5 +174,6 @@ describe('npm run lesson', () => {
     // The kernel's peak memory is measured (a TypeScript kernel with TensorFlow.js takes well over 100 MiB).
     expect(result.stdout).toMatch(/, peak memory \d+ MiB/);
     expect(executed.metadata.course?.results?.peak_rss_mib).toBeGreaterThan(100);
+    expect(existsSync(otherCheckout.launches), "another checkout's kernel was started").toBe(false);
   }, 180_000);
 });

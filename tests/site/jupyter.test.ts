@@ -6,7 +6,7 @@
 // it. Screenshots go to build/screenshots/.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,7 @@ import { EXECUTED_DIR, findLesson, type Notebook, readNotebook } from '../../too
 import { runLesson } from '../../tools/run-lesson';
 import { descendants } from '../../tools/stop-on-signals';
 import { canRunBrowserTests, launchBrowser, screenshot } from './browser';
+import { otherCheckoutsKernel, type OtherCheckoutKernel } from '../helpers/other-checkout-kernel';
 import { everyOutputNotebook } from './every-output-notebook';
 
 /** The notebooks run here, under the server's root at the same depth as lessons/ (each imports ./src/…). */
@@ -139,24 +140,6 @@ function freePort(): Promise<number> {
   });
 }
 
-/**
- * A kernel named tslab that belongs to another checkout, where Jupyter opened by hand finds it (the
- * user's data folder, and a JUPYTER_PATH set by the user): it records each launch, then runs tslab.
- */
-function otherCheckoutsKernel(root: string): { env: NodeJS.ProcessEnv; launches: string } {
-  const launches = join(root, 'launches');
-  const wrapper = join(root, 'other-checkout-tslab.sh');
-  writeFileSync(wrapper, `#!/bin/sh\necho "$@" >> '${launches}'\nexec '${TSLAB_BINARY}' "$@"\n`);
-  chmodSync(wrapper, 0o755);
-  for (const dir of [join(root, 'data'), join(root, 'path')]) {
-    mkdirSync(join(dir, 'kernels', 'tslab'), { recursive: true });
-    const spec = { argv: [wrapper, 'kernel', '--config-path', '{connection_file}'], display_name: 'TypeScript', language: 'typescript' };
-    writeFileSync(join(dir, 'kernels', 'tslab', 'kernel.json'), JSON.stringify(spec));
-  }
-  // JUPYTER_DATA_DIR also keeps the notebook signatures this test makes out of the user's own folder.
-  return { env: { JUPYTER_DATA_DIR: join(root, 'data'), JUPYTER_PATH: join(root, 'path') }, launches };
-}
-
 /** The headless run of a lesson to compare with: npm test's, if it is up to date, else one made now. */
 async function headlessRun(number: string): Promise<Notebook> {
   const lesson = findLesson(number);
@@ -172,7 +155,7 @@ describe.runIf(run)("the notebooks in npm start's Jupyter, in Chromium", () => {
   let npmOutput = '';
   let browser: Browser;
   let scratch: string;
-  let otherKernel: { env: NodeJS.ProcessEnv; launches: string };
+  let otherKernel: OtherCheckoutKernel;
   const server = { url: '', token: randomBytes(16).toString('hex') };
 
   beforeAll(async () => {
