@@ -17,9 +17,13 @@ import { findJupyterPython, JUPYTER_DEBIAN_PACKAGES, REPO_ROOT } from './jupyter
  * @property {string} [elsewhere] how to get it where apt-get is not an option
  */
 
-/** @param {string} command @returns {boolean} whether `command` is on PATH */
-export function onPath(command) {
-  return (process.env.PATH ?? '').split(delimiter).some((dir) => dir && existsSync(join(dir, command)));
+/**
+ * @param {string} command
+ * @param {string} [path] a PATH (this process's by default)
+ * @returns {boolean} whether `command` is on it
+ */
+export function onPath(command, path = process.env.PATH ?? '') {
+  return path.split(delimiter).some((dir) => dir && existsSync(join(dir, command)));
 }
 
 /** Where Debian's dataset-fashion-mnist puts its files (src/data/mnist.ts reads them from there). */
@@ -66,7 +70,7 @@ export const SYSTEM_PARTS = {
     name: 'OpenBLAS and a C compiler',
     // node-gyp compiles the addon with cc, links it with g++ and runs make; once built, only OpenBLAS's library is used.
     packages: ['libopenblas-dev', 'gcc', 'g++', 'make'],
-    present: () => addonLoads() || (openBlasPresent() && ['cc', 'g++', 'make'].every(onPath)),
+    present: () => addonLoads() || (openBlasPresent() && ['cc', 'g++', 'make'].every((tool) => onPath(tool))),
     cost: 'no course-blas addon: lessons train 1.6 to 5 times more slowly (docs/performance.md), and its kernel tests are skipped',
     elsewhere: 'OpenBLAS with its headers, a C and C++ compiler and make (e.g. brew install openblas; xcode-select --install)',
   },
