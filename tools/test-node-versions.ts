@@ -10,8 +10,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { executeNotebook } from './executor';
 import { REPO_ROOT } from './jupyter.mjs';
-import { stopOnSignals } from './stop-on-signals';
-import { add, countsText, elapsed, NOTEBOOK_TEST_FILES, NO_TESTS, recordCounts, RESULTS_DIR, runStep, runVitest, type Counts } from './test-runs';
+import { add, countsText, elapsed, NOTEBOOK_TEST_FILES, NO_TESTS, RESULTS_DIR, runPass, runStep, runVitest, type Counts } from './test-runs';
 
 const VERSIONS = ['22', '24'];
 const DIR = join(REPO_ROOT, 'build', 'node-versions');
@@ -47,8 +46,7 @@ async function kernelNodeVersion(PATH: string): Promise<string> {
   return printed.trim();
 }
 
-async function main(): Promise<number> {
-  stopOnSignals('npm run test:node-versions');
+async function main(): Promise<Counts> {
   const started = performance.now();
   let total: Counts = NO_TESTS;
   const lines: string[] = [];
@@ -75,16 +73,8 @@ async function main(): Promise<number> {
     total = add(total, counts);
     lines.push(`  Node ${version}: unit and kernel tests ${countsText(unit)}`, ...checks.map(([check, ok]) => `    ${ok ? 'ok' : 'FAILED'}: ${check}`));
   }
-  recordCounts('node-versions', total);
   console.log(`\nNode versions (${elapsed(started)}):\n${lines.join('\n')}`);
-  console.log(`tests: ${countsText(total)}`);
-  return total.failed === 0 ? 0 : 1;
+  return total;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.stack : String(error));
-    process.exit(1);
-  },
-);
+runPass('node-versions', 'npm run test:node-versions', main);

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from './jupyter.mjs';
-import { trackChild } from './stop-on-signals';
+import { stopOnSignals, trackChild } from './stop-on-signals';
 
 export const RESULTS_DIR = join(REPO_ROOT, 'build', 'test-results');
 
@@ -93,4 +93,23 @@ export function recordedCounts(): Array<{ pass: string; counts: Counts }> {
 export function elapsed(started: number): string {
   const seconds = Math.round((performance.now() - started) / 1000);
   return `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+}
+
+/**
+ * Runs one pass of tests as the command `command`: ends what it started on a signal, records its counts
+ * as `pass`, ends with the closing line CI reads, and exits 0 only if nothing failed.
+ */
+export function runPass(pass: string, command: string, body: () => Promise<Counts>): void {
+  stopOnSignals(command);
+  body().then(
+    (counts) => {
+      recordCounts(pass, counts);
+      console.log(`tests: ${countsText(counts)}`);
+      process.exit(counts.failed === 0 ? 0 : 1);
+    },
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.stack : String(error));
+      process.exit(1);
+    },
+  );
 }

@@ -14,9 +14,8 @@ import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { REPO_ROOT } from './jupyter.mjs';
-import { stopOnSignals } from './stop-on-signals';
 import { onPath } from './system-parts.mjs';
-import { add, countsText, elapsed, NOTEBOOK_TEST_FILES, recordCounts, RESULTS_DIR, runStep, runVitest } from './test-runs';
+import { add, type Counts, countsText, elapsed, NOTEBOOK_TEST_FILES, RESULTS_DIR, runPass, runStep, runVitest } from './test-runs';
 
 /** One copy per checkout, replaced by each run. */
 const COPY = join(tmpdir(), `course-without-addon-${createHash('sha256').update(REPO_ROOT).digest('hex').slice(0, 8)}`);
@@ -73,8 +72,7 @@ function pathWithoutCompiler(): string {
   return bin;
 }
 
-async function main(): Promise<number> {
-  stopOnSignals('npm run test:without-addon');
+async function main(): Promise<Counts> {
   const started = performance.now();
   console.log(`Copying this checkout to ${COPY} …`);
   copyCheckout();
@@ -89,9 +87,8 @@ async function main(): Promise<number> {
   process.stdout.write(npm.stdout);
   process.stderr.write(npm.stderr);
   if (npm.status !== 0) {
-    recordCounts('without-addon', { passed: 0, failed: 1, skipped: 0 });
-    console.log(`FAILED: npm ci without a compiler (exit ${npm.status}): see above.\ntests: 0 passed, 1 failed, 0 skipped`);
-    return 1;
+    console.log(`FAILED: npm ci without a compiler (exit ${npm.status}): see above.`);
+    return { passed: 0, failed: 1, skipped: 0 };
   }
   const checks: Array<[string, boolean]> = [
     ['npm ci succeeds without a compiler', npm.status === 0],
@@ -113,11 +110,9 @@ async function main(): Promise<number> {
 
   const failed = checks.filter(([, ok]) => !ok);
   const total = add(unit, { passed: checks.length - failed.length, failed: failed.length, skipped: 0 });
-  recordCounts('without-addon', total);
   console.log(`\nWithout the addon (${elapsed(started)}): unit and kernel tests ${countsText(unit)}`);
   for (const [check, ok] of checks) console.log(`  ${ok ? 'ok' : 'FAILED'}: ${check}`);
-  console.log(`tests: ${countsText(total)}`);
-  return total.failed === 0 ? 0 : 1;
+  return total;
 }
 
 /** The packages npm's "install scripts not yet covered by allowScripts" warning names. */
@@ -133,10 +128,4 @@ function lessonHeader(): string {
   return /Backend: [^"\\]*/.exec(readFileSync(join(executed, file), 'utf8'))?.[0] ?? 'no backend line';
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.stack : String(error));
-    process.exit(1);
-  },
-);
+runPass('without-addon', 'npm run test:without-addon', main);

@@ -8,13 +8,11 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { readSkips, SKIP_LOG_ENV } from '../tests/helpers/skip-log';
-import { stopOnSignals } from './stop-on-signals';
-import { add, countsText, elapsed, NO_TESTS, recordCounts, RESULTS_DIR, runStep, runVitest } from './test-runs';
+import { add, type Counts, countsText, elapsed, NO_TESTS, RESULTS_DIR, runPass, runStep, runVitest } from './test-runs';
 
 const SKIP_LOG = join(RESULTS_DIR, 'skipped-parts.jsonl');
 
-async function main(): Promise<number> {
-  stopOnSignals('npm test');
+async function main(): Promise<Counts> {
   rmSync(RESULTS_DIR, { recursive: true, force: true });
   mkdirSync(RESULTS_DIR, { recursive: true });
   const started = performance.now();
@@ -25,21 +23,13 @@ async function main(): Promise<number> {
   const siteBuilt = only.length > 0 || (await runStep('the site build', process.execPath, ['--import', 'tsx', 'tools/site.ts', '--no-execute'], { env })) === 0;
   const browser = only.length > 0 ? NO_TESTS : await runVitest('the browser tests', join(RESULTS_DIR, 'browser.json'), ['--config', 'tests/site/vitest.config.ts'], { env });
   const total = add(unit, browser, siteBuilt ? NO_TESTS : { passed: 0, failed: 1, skipped: 0 });
-  recordCounts('npm-test', total);
 
   console.log('\nnpm test summary');
   if (!siteBuilt) console.log('  The site did not build (see above), so its browser tests ran on an old build or none.');
   const skipped = readSkips(SKIP_LOG).map((part) => `  - ${part.part} (${part.why}): not tested: ${part.skipped.join('; ')}.\n    Install: ${part.install}`);
   if (skipped.length) console.log(['  This machine lacks parts of the course, so some tests did not run:', ...skipped, '  (npm run setup -- --test installs them where it can.)'].join('\n'));
   console.log(`  vitest: ${countsText(unit)}; browser tests: ${countsText(browser)}; ${elapsed(started)}`);
-  console.log(`tests: ${countsText(total)}`);
-  return total.failed === 0 ? 0 : 1;
+  return total;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.stack : String(error));
-    process.exit(1);
-  },
-);
+runPass('npm-test', 'npm test', main);
