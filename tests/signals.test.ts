@@ -12,9 +12,13 @@ interface Run {
   exited: Promise<void>;
 }
 
-/** `npm run lesson -- 4` in a process group of its own, as `timeout` starts its command. */
+/**
+ * `npm run lesson -- 4` in a process group of its own, as `timeout` starts its command; on its own seed,
+ * but given explicitly, so that anything it writes goes to build/seeds/, not where npm test's run of the
+ * lesson goes.
+ */
 function startLesson(): Run {
-  const npm = spawn('npm', ['run', 'lesson', '--', '4'], { cwd: REPO_ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const npm = spawn('npm', ['run', 'lesson', '--', '4', '--seed', '4'], { cwd: REPO_ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   npm.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   npm.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
