@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from './jupyter.mjs';
-import { stopOnSignals, trackChild } from './stop-on-signals';
+import { stopOnSignals, stopRequested, trackChild } from './stop-on-signals';
 
 export const RESULTS_DIR = join(REPO_ROOT, 'build', 'test-results');
 
@@ -36,12 +36,17 @@ export function countsText(counts: Counts): string {
 
 /**
  * Runs `node args` in `cwd`, in a session of its own (so that a stop of the command ends it whole), with
- * its output shown. Resolves with the exit code.
+ * its output shown. Resolves with the exit code; never, if the command is stopping.
  */
 export function runStep(what: string, node: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<number> {
   const child = spawn(node, args, { cwd: options.cwd ?? REPO_ROOT, stdio: 'inherit', detached: true, env: options.env ?? process.env });
   trackChild(child, what);
-  return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
+  // Ended by the command's stop: its result means nothing, and the stop reports and exits.
+  return new Promise((resolve) =>
+    child.on('exit', (code) => {
+      if (!stopRequested()) resolve(code ?? 1);
+    }),
+  );
 }
 
 /**
