@@ -5,8 +5,8 @@
  * otherwise find from inside it) gets its own `npm ci` with no compiler on PATH, so the
  * addon's build really fails and npm leaves it out; then, still without a compiler, the unit and kernel
  * tests (COURSE_EXPECT_ABSENT=course-blas: the kernel tests check that the addon is not installed at all)
- * and one training lesson run there. The copy is also a second checkout beside this one: it registers
- * and runs its own kernel.
+ * and one training lesson run there. Last, with the compiler back, `npm run setup` must build the
+ * addon. The copy is also a second checkout beside this one: it registers and runs its own kernel.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
@@ -107,6 +107,17 @@ async function main(): Promise<Counts> {
     [`lesson ${LESSON} passes`, lesson === 0],
     [`lesson ${LESSON} ran without the addon (its header: "${header}")`, /no native BLAS: the optional course-blas addon is not installed/.test(header)],
   );
+
+  // The newcomer who ran npm ci before the compiler was there: setup, with the compiler back, builds the addon.
+  console.log('\nnpm run setup with the compiler back on PATH (it must build the addon) …');
+  const setup = spawnSync(process.execPath, ['tools/setup.mjs'], { cwd: COPY, encoding: 'utf8' });
+  process.stdout.write(setup.stdout);
+  process.stderr.write(setup.stderr);
+  const addonLoads = spawnSync(process.execPath, ['-e', 'require("course-blas")'], { cwd: COPY }).status === 0;
+  checks.push([
+    'npm run setup, once a compiler is there, builds the addon that npm ci left out',
+    setup.status === 0 && setup.stdout.includes('setup: building the course-blas addon') && addonLoads,
+  ]);
 
   const failed = checks.filter(([, ok]) => !ok);
   const total = add(unit, { passed: checks.length - failed.length, failed: failed.length, skipped: 0 });
