@@ -109,6 +109,18 @@ describe('lesson runner', () => {
     expect(run.results.passed).toBe(true);
   }, 120_000);
 
+  it('survives a cell that outputs in a burst (zeromq.js refused the 514th send in a row)', async () => {
+    const lesson = lessonFrom('burst', notebookOf([
+      "import { displayBundle } from './src/notebook/display';\nfor (let i = 0; i < 3000; i++) displayBundle({ 'text/plain': `output ${i}` });",
+      "console.log('the kernel is still here');",
+    ]));
+    const run = await runLesson(lesson);
+    expect(run.results.failure).toBeUndefined();
+    const executed = readNotebook(run.executedPath);
+    expect(executed.cells[0].outputs).toHaveLength(3000);
+    expect(JSON.stringify(executed.cells[1].outputs)).toContain('the kernel is still here');
+  }, 60_000);
+
   it('records the results in the executed notebook', async () => {
     const lesson = lessonFrom('records', notebookOf(["import { recordMetric } from './src/lesson';\nrecordMetric('answer', 42);"], { thresholds: { answer: { min: 42, max: 42 } } }));
     const run = await runLesson(lesson);

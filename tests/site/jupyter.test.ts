@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, ConsoleMessage, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, TSLAB_BINARY } from '../../tools/jupyter.mjs';
+import { REPO_ROOT, TSLAB_ENTRY } from '../../tools/jupyter.mjs';
 import { EXECUTED_DIR, findLesson, type Notebook, readNotebook } from '../../tools/notebooks';
 import { runLesson } from '../../tools/run-lesson';
 import { descendants } from '../../tools/stop-on-signals';
@@ -207,7 +207,7 @@ describe.runIf(run)("the notebooks in npm start's Jupyter, in Chromium", () => {
       kernelspecs: Record<string, { spec: { argv: string[]; display_name: string } }>;
     };
     expect(specs.kernelspecs.tslab.spec.display_name).toBe('TypeScript');
-    expect(specs.kernelspecs.tslab.spec.argv[0]).toBe(TSLAB_BINARY);
+    expect(specs.kernelspecs.tslab.spec.argv).toContain(TSLAB_ENTRY);
   });
 
   it('runs a notebook with every kind of output the course makes, and shows each', async () => {
@@ -224,7 +224,7 @@ describe.runIf(run)("the notebooks in npm start's Jupyter, in Chromium", () => {
     expect(outputs.map((cell) => cell.length), 'outputs per code cell').toEqual(expected);
     expect(outputs.flat().filter((o) => !o.visible), 'outputs that show nothing').toEqual([]);
     const text = outputs.map((cell) => cell.map((o) => o.text).join('\n'));
-    expect(text[0]).toContain(`kernel: ${TSLAB_BINARY}`); // this checkout's
+    expect(text[0]).toContain(`kernel: ${TSLAB_ENTRY}`); // this checkout's
     expect(text.join('\n')).toContain('[metric] fixture_metric = 0.5');
     expect(text.at(-1)).toContain('this cell fails on purpose');
     const progress = await page.evaluate(() => Array.from(document.querySelectorAll('progress')).map((p) => [p.value, p.max]));
