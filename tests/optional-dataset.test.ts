@@ -11,11 +11,11 @@ describe('optionalDataset', () => {
 
   it('is undefined for a missing dataset, so that a lesson can skip the part that needs it', () => {
     expect(optionalDataset('fashion-mnist', {}, missing)).toBeUndefined();
-    expect(optionalDataset('fashion-mnist', { COURSE_REQUIRE_DATASETS: 'mnist' }, missing)).toBeUndefined();
+    expect(optionalDataset('fashion-mnist', { COURSE_REQUIRE_ALL: '0' }, missing)).toBeUndefined();
   });
 
-  it('fails, naming the package, where COURSE_REQUIRE_DATASETS requires the missing dataset (CI)', () => {
-    expect(() => optionalDataset('fashion-mnist', { COURSE_REQUIRE_DATASETS: 'mnist, fashion-mnist' }, missing))
-      .toThrow(/fashion-mnist dataset is not installed, and COURSE_REQUIRE_DATASETS requires it[\s\S]*apt-get install dataset-fashion-mnist/);
+  it('fails, naming the package, under COURSE_REQUIRE_ALL=1 (CI)', () => {
+    expect(() => optionalDataset('fashion-mnist', { COURSE_REQUIRE_ALL: '1' }, missing))
+      .toThrow(/fashion-mnist dataset is not installed, and COURSE_REQUIRE_ALL=1 requires every optional part[\s\S]*apt-get install dataset-fashion-mnist/);
   });
 });

@@ -116,17 +116,16 @@ export function loadDataset(name: DatasetName = 'mnist'): Dataset {
 }
 
 /**
- * A dataset that a lesson may skip: loaded when it is installed, undefined when it is not. Where
- * COURSE_REQUIRE_DATASETS (comma-separated, as CI sets it) names the dataset, a missing one is an
- * error instead, so that the part of the lesson that uses it cannot go unchecked.
+ * A dataset that a lesson may skip: loaded when it is installed, undefined when it is not. Under
+ * COURSE_REQUIRE_ALL=1 (CI's switch for every optional part) a missing one is an error instead, so
+ * that the part of the lesson that uses it cannot go unchecked.
  */
 export function optionalDataset(
   name: DatasetName, env: Record<string, string | undefined> = process.env, installed: (name: DatasetName) => boolean = isDatasetInstalled,
 ): Dataset | undefined {
   if (installed(name)) return loadDataset(name);
-  const required = (env.COURSE_REQUIRE_DATASETS ?? '').split(',').map((entry) => entry.trim());
-  if (required.includes(name)) {
-    throw new CourseError(`The ${name} dataset is not installed, and COURSE_REQUIRE_DATASETS requires it.`, INSTALL_HINT[name]);
+  if (env.COURSE_REQUIRE_ALL === '1') {
+    throw new CourseError(`The ${name} dataset is not installed, and COURSE_REQUIRE_ALL=1 requires every optional part.`, INSTALL_HINT[name]);
   }
   return undefined;
 }

@@ -4,7 +4,6 @@
  * about the whole: headings for the table of contents, and whether there are plots to draw.
  */
 import { joinText, listLessons, type Cell, type Lesson } from './course';
-import { docsPageLink } from './links';
 import { newMarkdownContext, renderMarkdown, type Heading } from './markdown';
 import { renderOutputs } from './outputs';
 
@@ -18,10 +17,14 @@ export interface LessonPage {
   plots: number;
 }
 
-/** Links between notebooks (`02-softmax.ipynb#loss`) become links between lesson pages; links to the docs' pages, to those pages. */
-function lessonLink(url: string): string {
-  const docs = docsPageLink(url);
-  if (docs) return docs;
+/**
+ * Links between notebooks (`02-softmax.ipynb#loss`) become links between lesson pages, and links from
+ * a notebook to a page of this site (`../site/src/content/docs/under-the-hood.md#adam`, the path that
+ * opens the page's source in Jupyter) become links to the page.
+ */
+export function lessonLink(url: string): string {
+  const page = /^\.\.\/site\/src\/content\/docs\/([\w-]+)\.mdx?(#.*)?$/.exec(url);
+  if (page) return `/${page[1]}/${page[2] ?? ''}`;
   const match = /^(?:\.\/)?(\d\d-[^/#?]+)\.ipynb(#.*)?$/.exec(url);
   if (!match || !listLessons().some((l) => l.slug === match[1])) return url;
   return `/lessons/${match[1]}/${match[2] ?? ''}`;
