@@ -92,6 +92,13 @@ describe('notebook markdown', () => {
     expect(second).toContain('<h2 id="data-1">Data</h2>');
     expect(context.headings).toEqual([{ depth: 2, slug: 'data', text: 'Data' }, { depth: 2, slug: 'data-1', text: 'Data' }]);
   });
+
+  it('shows display math as Jupyter does: a block opened by $$ at the start of a line and closed on a later one', () => {
+    const html = renderMarkdown('The penalty is\n\n$$L = \\ell + \\lambda,\n\\qquad \\nabla L = g.$$\n\nso every step pulls.', newMarkdownContext());
+    expect(html.match(/class="katex-display"/g)).toHaveLength(1);
+    expect(html).toContain('<p>so every step pulls.</p>');
+    expect(html).not.toContain('$$');
+  });
 });
 
 describe('links in the lessons', () => {

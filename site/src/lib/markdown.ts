@@ -61,17 +61,33 @@ function notebookHeadings(context: MarkdownContext) {
 }
 
 /**
- * Jupyter shows `$$…$$` as display math even on one line inside a paragraph, where remark-math sees
- * inline math; a line that is only `$$…$$` becomes a math block, as the author meant (code fences aside).
+ * Jupyter shows `$$…$$` as display math wherever it stands, where remark-math sees display math only
+ * between lines that are `$$` alone. So a line that is only `$$…$$`, or a block that opens with `$$…`
+ * at the start of a line and closes with `…$$` at the end of a later one, becomes a math block, as the
+ * author meant (code fences aside).
  */
 export function displayMathBlocks(markdown: string): string {
   let fenced = false;
+  let inMath = false;
   return markdown
     .split('\n')
     .map((line) => {
-      if (/^\s*(```|~~~)/.test(line)) fenced = !fenced;
-      const math = fenced ? null : /^(\s*)\$\$(.+)\$\$\s*$/.exec(line);
-      return math ? `${math[1]}$$\n${math[1]}${math[2].trim()}\n${math[1]}$$` : line;
+      if (!inMath && /^\s*(```|~~~)/.test(line)) fenced = !fenced;
+      if (fenced) return line;
+      if (inMath) {
+        const end = /^(.*)\$\$\s*$/.exec(line);
+        if (!end) return line;
+        inMath = false;
+        return end[1].trim() ? `${end[1]}\n$$` : '$$';
+      }
+      const oneLine = /^(\s*)\$\$(.+)\$\$\s*$/.exec(line);
+      if (oneLine) return `${oneLine[1]}$$\n${oneLine[1]}${oneLine[2].trim()}\n${oneLine[1]}$$`;
+      const opens = /^(\s*)\$\$(.*)$/.exec(line);
+      if (opens && !opens[2].includes('$$')) {
+        inMath = true;
+        return opens[2].trim() ? `${opens[1]}$$\n${opens[1]}${opens[2].trim()}` : line;
+      }
+      return line;
     })
     .join('\n');
 }
