@@ -18,6 +18,7 @@ import { REPO_ROOT } from './jupyter.mjs';
 import { describeThreshold, findLesson, lessonsLongestFirst, type LessonFile } from './notebooks';
 import { runLesson } from './run-lesson';
 import { notebookHash, type SeedRun, type SeedsReport, spreadOf } from './seed-spread';
+import { stopOnSignals } from './stop-on-signals';
 
 export const SEEDS_REPORT = join(REPO_ROOT, 'build', 'seeds.json');
 const DEFAULT_EXTRA_SEEDS = [1, 2, 3];
@@ -54,6 +55,7 @@ async function inLanes<T>(tasks: Array<() => Promise<T>>, jobs: number): Promise
 }
 
 async function main(): Promise<number> {
+  stopOnSignals('npm run seeds');
   const { values } = parseArgs({
     options: { lessons: { type: 'string' }, seeds: { type: 'string' }, jobs: { type: 'string', default: '2' }, help: { type: 'boolean', short: 'h' } },
   });
