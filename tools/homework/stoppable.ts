@@ -1,0 +1,15 @@
+/**
+ * Everything a grading run starts that must not outlive it (sandboxes, judges, kernels run without
+ * a sandbox), so that a signal can stop it all before the grader writes its reports and exits.
+ */
+const live = new Set<() => Promise<void>>();
+
+/** Registers `stop`; call the returned function once the thing has ended on its own. */
+export function track(stop: () => Promise<void>): () => void {
+  live.add(stop);
+  return () => live.delete(stop);
+}
+
+export async function stopEverything(): Promise<void> {
+  await Promise.all([...live].map((stop) => stop().catch(() => undefined)));
+}
