@@ -79,10 +79,22 @@ export async function probe<Inputs>(id: string, answer: (inputs: Inputs) => unkn
 
 async function replyTo<Inputs>(id: string, inputsFile: string, answer: (inputs: Inputs) => unknown): Promise<AnswerReply> {
   try {
-    const all = JSON.parse(readFileSync(inputsFile, 'utf8')) as Record<string, Inputs>;
+    const all = JSON.parse(await whenWritten(inputsFile)) as Record<string, Inputs>;
     if (!(id in all)) return { id, failed: `the grader has no inputs for check "${id}"`, byCheck: true };
     return { id, value: throughJson(await answer(all[id])) };
   } catch (error) {
     return { id, failed: describeFailure(error), byCheck: error instanceof CheckFailed };
+  }
+}
+
+/** The grader writes the inputs while the notebook starts (the judge draws them meanwhile): wait for them. */
+async function whenWritten(file: string): Promise<string> {
+  for (;;) {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

@@ -28,7 +28,7 @@ the first folder name is the student, otherwise the file name is. Each notebook 
 
 const DEFAULT_TIME_LIMIT_SECONDS = 900;
 /** Sized for lesson 5's exercise, which trains a model: see docs/teachers.md for what it uses. */
-const DEFAULT_LIMITS: SandboxLimits = { memoryBytes: 3 * 2 ** 30, processes: 256, cpuSeconds: 1800 };
+const DEFAULT_LIMITS: SandboxLimits = { memoryBytes: 2 * 2 ** 30, processes: 128, cpuSeconds: 900 };
 const GRADES_DIR = join(REPO_ROOT, 'build', 'grades');
 const SIGNAL_EXIT: Record<string, number> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
 

@@ -1,8 +1,8 @@
 /**
  * Grades one student notebook.
  *
- * The judge (a process of its own, ./judge.ts) draws each check's hidden inputs. The student's
- * notebook then runs in its sandbox (./notebook-run.ts): the lesson's setup cell (the teacher's
+ * The judge (a process of its own, ./judge.ts) draws each check's hidden inputs while the student's
+ * notebook starts in its sandbox (./notebook-run.ts): the lesson's setup cell (the teacher's
  * copy), the student's cells, then the teacher's probes, which call the student's code on those
  * inputs and print what it returned. The answers go to the judge, which passes or fails each check
  * with the teacher's reference. Nothing the student's process says is a verdict: a missing, late,
@@ -12,15 +12,15 @@
  * it, so one broken exercise costs only the points that depend on it; the whole notebook has a time
  * limit, after which the checks not yet answered score zero.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { writeFileAtomic } from '../../src/atomic-write';
 import { describeFailure } from '../../src/homework/checks';
 import { withoutStack } from '../executor';
 import { findLesson, LessonFile, Notebook, readNotebook } from '../notebooks';
-import { JudgeFailed, startJudge, type Judge, type JudgedCheck } from './judge-client';
+import { JudgeFailed, startJudge, type JudgedCheck, type Verdict } from './judge-client';
 import { Cell, CheckMeta, checkMetaOf, exercisesStart, hasTag, sourceOf, TAG, toSourceLines } from './markers';
-import { runGradingNotebook, type CellOutcome, type RunResult } from './notebook-run';
+import { INPUTS_FILE, runGradingNotebook, type CellOutcome, type RunResult } from './notebook-run';
 import type { SandboxLimits } from './sandbox';
 import { NotebookProblem, readSubmission } from './submissions';
 
@@ -111,30 +111,43 @@ async function gradeInto(grade: SubmissionGrade, file: string, options: GradeOpt
   grade.checks = checkCells.map(({ meta }) => ({ ...meta, earned: 0, reason: 'not graded' }));
 
   mkdirSync(options.workDir, { recursive: true });
-  let judge: Judge;
-  try {
-    judge = await startJudge(
-      checkCells.map(({ index, source }) => ({ cell: index, source })),
-      { sandbox: options.sandbox && { slot: options.sandbox.slot, limits: options.sandbox.limits }, timeoutSeconds: JUDGE_SECONDS },
-    );
-  } catch (error) {
-    if (!(error instanceof JudgeFailed)) throw error;
-    const why = error.message;
-    grade.complete = false;
-    grade.checks = grade.checks.map((c) => ({ ...c, reason: `not graded: the judge could not start (${why})` }));
-    return;
-  }
+  // The judge draws the inputs while the notebook starts; the probes wait for the file, which comes long before them.
+  const inputsDir = join(options.workDir, 'inputs');
+  rmSync(inputsDir, { recursive: true, force: true });
+  mkdirSync(inputsDir);
+  const inputsFile = join(inputsDir, INPUTS_FILE);
+  const judging = startJudge(
+    checkCells.map(({ index, source }) => ({ cell: index, source })),
+    { sandbox: options.sandbox && { slot: options.sandbox.slot, limits: options.sandbox.limits }, timeoutSeconds: JUDGE_SECONDS },
+  ).then(
+    (judge) => {
+      writeFileAtomic(inputsFile, JSON.stringify(Object.fromEntries(judge.checks.flatMap((c) => ('id' in c ? [[c.id, c.inputs]] : [])))));
+      return { judge };
+    },
+    (error: unknown) => {
+      // No inputs: the probes answer at once that there are none, and the run ends.
+      writeFileAtomic(inputsFile, '{}');
+      return { error };
+    },
+  );
 
   try {
-    const judged = new Map(judge.checks.map((c) => [c.cell, c]));
-    const inputs = Object.fromEntries(judge.checks.flatMap((c) => ('id' in c ? [[c.id, c.inputs]] : [])));
     const { cells, origins, note } = gradingCells(teacher, submission, options.wholeNotebook ?? false);
     if (note) grade.notes.push(note);
-    const replay = await runWithReplays(lesson, cells, origins, inputs, options, started, grade);
-
+    const replay = await runWithReplays(lesson, cells, origins, inputsDir, options, started, grade);
+    const ready = await judging;
+    if ('error' in ready) {
+      if (!(ready.error instanceof JudgeFailed)) throw ready.error;
+      const why = ready.error.message;
+      grade.complete = false;
+      grade.checks = grade.checks.map((c) => ({ ...c, reason: `not graded: the judge could not start (${why})` }));
+      return;
+    }
+    const { judge } = ready;
+    const judged = new Map(judge.checks.map((c) => [c.cell, c]));
     const answers = collectAnswers(replay.run, origins);
     const values = Object.fromEntries([...answers].flatMap(([id, a]) => ('value' in a ? [[id, a.value]] : [])));
-    const verdicts = Object.keys(values).length ? await judge.verdicts(values) : new Map();
+    const verdicts = Object.keys(values).length ? await judge.verdicts(values) : new Map<string, Verdict>();
     grade.checks = checkCells.map(({ index, meta }) => {
       const check = judged.get(index);
       if (!check || 'broken' in check) {
@@ -157,7 +170,8 @@ async function gradeInto(grade: SubmissionGrade, file: string, options: GradeOpt
     grade.complete = false;
     grade.checks = grade.checks.map((c) => (c.earned ? c : { ...c, reason: `not graded: the judge failed (${why})` }));
   } finally {
-    await judge.stop();
+    const ready = await judging;
+    if ('judge' in ready) await ready.judge.stop();
   }
 }
 
@@ -184,22 +198,20 @@ async function runWithReplays(
   lesson: LessonFile,
   cells: Cell[],
   origins: Origin[],
-  inputs: Record<string, unknown>,
+  inputsDir: string,
   options: GradeOptions,
   started: number,
   grade: SubmissionGrade,
 ): Promise<Replay> {
   const cellTimeout = options.cellTimeoutSeconds ?? lesson.meta.cell_timeout_seconds ?? 600;
   const notebookPath = join(options.workDir, `${lesson.slug}.ipynb`);
-  const inputsPath = join(options.workDir, 'inputs.json');
-  writeFileSync(inputsPath, JSON.stringify(inputs));
   grade.executedPath = join(options.workDir, `${lesson.slug}.executed.ipynb`);
 
   const skipped = new Map<number, CellOutcome & { status: 'stopped' }>();
   const stoppedStudentCells: string[] = [];
   const replay: Replay = { run: { outcomes: new Map(), answers: [], damagedEvents: 0, stderr: '' }, skipped };
   const overTime = () => (replay.notRunBecause = `the notebook took longer than its time limit of ${options.timeLimitSeconds} s`);
-  const limitNotes = new Set<string>();
+  const runNotes = new Set<string>();
   for (;;) {
     const remaining = options.timeLimitSeconds - (performance.now() - started) / 1000;
     if (remaining <= 1) {
@@ -209,7 +221,7 @@ async function runWithReplays(
     writeFileSync(notebookPath, `${JSON.stringify(notebookOf(lesson, cells, skipped), null, 1)}\n`);
     const run = await runGradingNotebook({
       notebookPath,
-      inputsPath,
+      inputsDir,
       cellTimeoutSeconds: Math.min(cellTimeout, remaining),
       deadlineSeconds: remaining,
       sandbox: options.sandbox,
@@ -222,8 +234,7 @@ async function runWithReplays(
       grade.usage = { peak_memory_mib: peak === undefined ? undefined : Math.round(peak / 2 ** 20), cpu_seconds: run.usage.cpuSeconds === undefined ? undefined : Math.round(run.usage.cpuSeconds * 10) / 10 };
     }
     if (run.notebook !== undefined) writeFileAtomic(grade.executedPath, `${JSON.stringify(run.notebook, null, 1)}\n`);
-    if (run.damagedEvents > 0) limitNotes.add(`${run.damagedEvents} reports from the notebook's run arrived damaged (did the notebook write into the grader's output?)`);
-    if (run.usage?.processLimitHits && options.sandbox) limitNotes.add(`the notebook tried to run more than the ${options.sandbox.limits.processes} processes and threads the sandbox allows`);
+    if (run.damagedEvents > 0) runNotes.add(`${run.damagedEvents} reports from the notebook's run arrived damaged (did the notebook write into the grader's output?)`);
     if (run.fatal) {
       grade.notes.push(`the kernel could not run the notebook: ${run.fatal}`);
       replay.notRunBecause = `the kernel could not run the notebook (${run.fatal})`;
@@ -241,7 +252,7 @@ async function runWithReplays(
     if (origin.kind === 'student') stoppedStudentCells.push(`your code cell ${origin.codeCell} (\`${origin.firstLine}\`) ${stop.message} and was skipped`);
     if (origin.kind === 'setup') grade.notes.push(`the lesson's setup cell ${stop.message}`);
   }
-  grade.notes.push(...limitNotes);
+  grade.notes.push(...runNotes);
 
   for (const [index, o] of replay.run.outcomes) {
     if (origins[index]?.kind === 'setup' && o.status !== 'done' && o.status !== 'stopped') grade.notes.push(`the lesson's setup cell failed: ${reasonFrom(o.message)}`);

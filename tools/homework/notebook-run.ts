@@ -9,7 +9,7 @@
  * clock, the whole run has a deadline, and the control group's counters say which limit was hit.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ANSWER_MIME, GRADING_INPUTS_ENV } from '../../src/homework/grading';
 import type { ExecutorEvent } from '../executor';
@@ -25,7 +25,7 @@ export const MAX_EVENT_BYTES = 64 * 2 ** 20;
 /** How long past its own limit a cell may run before this side stops the run (the executor should have). */
 const CELL_GRACE_SECONDS = 30;
 
-export type StopKind = 'timeout' | 'kernel_died' | 'memory' | 'cpu' | 'output' | 'deadline' | 'ended';
+export type StopKind = 'timeout' | 'kernel_died' | 'memory' | 'cpu' | 'processes' | 'output' | 'deadline' | 'ended';
 
 export type CellOutcome =
   | { status: 'done' }
@@ -33,9 +33,9 @@ export type CellOutcome =
   | { status: 'stopped'; kind: StopKind; message: string };
 
 export interface RunRequest {
-  /** The grading notebook and the inputs file, written by the grader. */
+  /** The grading notebook, and the folder where the grader writes inputs.json (while the run starts). */
   notebookPath: string;
-  inputsPath: string;
+  inputsDir: string;
   cellTimeoutSeconds: number;
   /** Wall-clock seconds for the whole run. */
   deadlineSeconds: number;
@@ -61,6 +61,9 @@ export interface RunResult {
   usage?: CgroupUsage;
 }
 
+/** The file in `inputsDir` that holds every check's hidden inputs, by id. */
+export const INPUTS_FILE = 'inputs.json';
+
 /** The grading notebook's folder inside the sandbox (the kernel runs there; `./src` links to the course's). */
 export const SANDBOX_WORK_DIR = join(REPO_ROOT, 'grading');
 
@@ -83,6 +86,7 @@ export async function runGradingNotebook(request: RunRequest): Promise<RunResult
     ? setInterval(() => {
         const usage = launched.usage?.();
         if (usage?.cpuSeconds !== undefined && usage.cpuSeconds > limits.cpuSeconds) stop('cpu', `used more than the ${limits.cpuSeconds} s CPU-time limit`);
+        if (usage?.processLimitHits) stop('processes', `tried to run more than the ${limits.processes} processes and threads the sandbox allows`);
       }, 500)
     : undefined;
 
@@ -168,28 +172,34 @@ interface Launched {
 function launch(request: RunRequest): Launched {
   const slug = basename(request.notebookPath);
   if (request.sandbox) {
-    const inside = { notebook: join(SANDBOX_WORK_DIR, slug), inputs: join(SANDBOX_WORK_DIR, 'inputs.json') };
+    const inside = { notebook: join(SANDBOX_WORK_DIR, slug), inputs: join(SANDBOX_WORK_DIR, 'inputs') };
     const sandbox: Sandbox = startSandbox({
       role: 'student',
       slot: request.sandbox.slot,
       limits: request.sandbox.limits,
       files: [
         { from: request.notebookPath, to: inside.notebook },
-        { from: request.inputsPath, to: inside.inputs },
+        { from: request.inputsDir, to: inside.inputs },
       ],
       writableDirs: [SANDBOX_WORK_DIR, join(REPO_ROOT, 'build')],
       symlinks: [{ target: '../src', at: join(SANDBOX_WORK_DIR, 'src') }],
       command: [sandboxPython(), join(REPO_ROOT, 'tools', 'execute_notebook.py'), inside.notebook, '-', `--kernel=${KERNEL_NAME}`, `--timeout=${Math.max(1, Math.round(request.cellTimeoutSeconds))}`, '--keep-going'],
-      env: sandboxEnv(inside.inputs),
+      env: sandboxEnv(join(inside.inputs, INPUTS_FILE)),
       cwd: SANDBOX_WORK_DIR,
     });
     return { child: sandbox.child, usage: () => sandbox.usage(), kill: () => void sandbox.stop(), finish: () => sandbox.stop() };
+  }
+  // Without a sandbox the kernel runs next to the grading notebook, which imports ./src and the packages from there.
+  const folder = dirname(request.notebookPath);
+  for (const name of ['src', 'node_modules']) {
+    rmSync(join(folder, name), { force: true });
+    symlinkSync(join(REPO_ROOT, name), join(folder, name));
   }
   const python = sandboxPython();
   const args = [join(REPO_ROOT, 'tools', 'execute_notebook.py'), request.notebookPath, '-', `--kernel=${request.kernelName ?? KERNEL_NAME}`, `--timeout=${Math.max(1, Math.round(request.cellTimeoutSeconds))}`, '--keep-going'];
   const child = spawn(python, args, {
     cwd: dirname(request.notebookPath),
-    env: { ...jupyterEnv(request.env), [GRADING_INPUTS_ENV]: request.inputsPath },
+    env: { ...jupyterEnv(request.env), [GRADING_INPUTS_ENV]: join(request.inputsDir, INPUTS_FILE) },
     stdio: ['pipe', 'pipe', 'pipe'],
     detached: true,
   });

@@ -40,7 +40,7 @@ export interface SandboxRequest {
   /** Which of the concurrent sandboxes this is (0, 1, ...): it picks the user id. */
   slot: number;
   limits: SandboxLimits;
-  /** Files the grader wrote, shown read-only inside at `to`. */
+  /** Files (or folders) the grader wrote, shown read-only inside at `to`. */
   files: Array<{ from: string; to: string }>;
   /** Folders made inside, writable by the sandbox (its files live in memory). */
   writableDirs: string[];
@@ -232,7 +232,9 @@ export function removeSandboxFiles(): void {
 }
 
 function bwrapArgs(request: SandboxRequest, uid: number): string[] {
-  const tmpfsBytes = String(request.limits.memoryBytes);
+  // Files live in memory: each tmpfs holds at most half the memory limit, so that filling one ends in
+  // "no space left on device", not in the memory limit's kill.
+  const tmpfsBytes = String(Math.floor(request.limits.memoryBytes / 2));
   const args = [...namespaceArgs(), ...systemArgs()];
   args.push('--perms', '1777', '--size', tmpfsBytes, '--tmpfs', '/tmp');
   const made = new Set(['/', '/tmp', REPO_ROOT]);
