@@ -1,15 +1,14 @@
 /**
  * Helpers for a graded exercise's check and probe cells (see ./grading).
  *
- * In a probe (the student's process): `studentCall`, `throwsOn`, `leakedTensors` and `expectTensor`
- * call the student's code and describe what it did; a probe that throws sends that description as
- * its answer, which fails the check. In a check's judge (the grader's own process): `expect` and
- * `expectClose` compare an answer with the reference. Every failure is a `CheckFailed` whose message
- * is written for the student (what was expected, what their code did, never a stack trace): its
- * first line is the reason in the grade report.
+ * In a probe (the student's process): `studentCall` and `throwsOn` (and, for tensors, those of
+ * ./tensor-checks) call the student's code and describe what it did; a probe that throws sends that
+ * description as its answer, which fails the check. In a check's judge (the grader's own process):
+ * `expect` and `expectClose` compare an answer with the reference. Every failure is a `CheckFailed`
+ * whose message is written for the student (what was expected, what their code did, never a stack
+ * trace): its first line is the reason in the grade report. This module loads no TensorFlow.js, so
+ * a judge that needs none starts quickly.
  */
-import * as tf from '@tensorflow/tfjs';
-
 /** A check that did not pass, with the reason as its message. */
 export class CheckFailed extends Error {
   constructor(reason: string) {
@@ -34,15 +33,6 @@ export function expect(condition: boolean, reason: string): asserts condition {
 export function studentCall<T>(name: string, call: () => T): T {
   try {
     return call();
-  } catch (error) {
-    throw new CheckFailed(describeThrow(name, error));
-  }
-}
-
-/** `studentCall` for code that returns a promise (training, usually). */
-export async function studentCallAsync<T>(name: string, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
   } catch (error) {
     throw new CheckFailed(describeThrow(name, error));
   }
@@ -100,33 +90,12 @@ export function round(x: number): string {
   return Number.isFinite(x) ? String(Number(x.toPrecision(6))) : String(x);
 }
 
-/** Fails unless `tensor` is a tf.Tensor of `shape` (`null` matches any size). */
-export function expectTensor(what: string, tensor: unknown, shape: Array<number | null>): asserts tensor is tf.Tensor {
-  expect(tensor instanceof tf.Tensor, `${what}: expected a tf.Tensor, got ${describeValue(tensor)}`);
-  const matches = tensor.shape.length === shape.length && shape.every((size, i) => size === null || size === tensor.shape[i]);
-  expect(matches, `${what}: expected shape [${shape.map((s) => s ?? 'any').join(', ')}], got [${tensor.shape.join(', ')}]`);
-}
-
 export function describeValue(value: unknown): string {
   if (value === null || value === undefined) return String(value);
   if (Array.isArray(value)) return 'an array';
   if (typeof value !== 'object') return `a ${typeof value}`;
   const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
   return typeof name === 'string' && name !== 'Object' ? `a ${name}` : 'an object';
-}
-
-/**
- * How many tensors the student's `call` leaves alive beyond those it returns (which are disposed
- * here). Read from this process's TensorFlow.js, so a check built on it trusts the student's
- * process: its metadata says so (`self_reported`).
- */
-export function leakedTensors(name: string, call: () => tf.Tensor | tf.Tensor[]): number {
-  const before = tf.memory().numTensors;
-  const result = studentCall(name, call);
-  const returned = Array.isArray(result) ? result.length : 1;
-  const leaked = tf.memory().numTensors - before - returned;
-  tf.dispose(result);
-  return leaked;
 }
 
 /** `n` numbers uniform in [lo, hi) from `rng`: hidden inputs the student has not seen. */

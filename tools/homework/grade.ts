@@ -22,6 +22,7 @@ import { JudgeFailed, startJudge, type JudgedCheck, type Verdict } from './judge
 import { Cell, CheckMeta, checkMetaOf, exercisesStart, hasTag, sourceOf, TAG, toSourceLines } from './markers';
 import { INPUTS_FILE, runGradingNotebook, type CellOutcome, type RunResult } from './notebook-run';
 import type { SandboxLimits } from './sandbox';
+import { stoppingEverything } from './stoppable';
 import { NotebookProblem, readSubmission } from './submissions';
 
 export interface GradeOptions {
@@ -213,6 +214,7 @@ async function runWithReplays(
   const overTime = () => (replay.notRunBecause = `the notebook took longer than its time limit of ${options.timeLimitSeconds} s`);
   const runNotes = new Set<string>();
   for (;;) {
+    if (stoppingEverything()) throw new Error('the grading run was interrupted');
     const remaining = options.timeLimitSeconds - (performance.now() - started) / 1000;
     if (remaining <= 1) {
       overTime();

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { REPO_ROOT } from '../jupyter.mjs';
-import { startSandbox, type Sandbox, type SandboxLimits } from './sandbox';
+import { courseSettings, startSandbox, type Sandbox, type SandboxLimits } from './sandbox';
 import { track } from './stoppable';
 
 export type JudgedCheck = { cell: number; id: string; inputs: unknown } | { cell: number; broken: string };
@@ -121,7 +121,7 @@ function launch(options: JudgeOptions): Launched {
       writableDirs: [JUDGE_FOLDER, join(REPO_ROOT, 'build')],
       symlinks: [{ target: '../src', at: join(JUDGE_FOLDER, 'src') }],
       command,
-      env: { PATH: `${join(process.execPath, '..')}:/usr/bin:/bin`, HOME: '/tmp', LANG: 'C.UTF-8' },
+      env: { PATH: `${join(process.execPath, '..')}:/usr/bin:/bin`, HOME: '/tmp', LANG: 'C.UTF-8', ...courseSettings() },
       cwd: REPO_ROOT,
     });
     return { child: sandbox.child, folder: JUDGE_FOLDER, stop: () => sandbox.stop() };

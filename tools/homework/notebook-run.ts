@@ -15,7 +15,7 @@ import { ANSWER_MIME, GRADING_INPUTS_ENV } from '../../src/homework/grading';
 import type { ExecutorEvent } from '../executor';
 import { jupyterEnv, KERNEL_NAME, REPO_ROOT } from '../jupyter.mjs';
 import type { CgroupUsage } from './cgroup';
-import { sandboxPython, startSandbox, type Sandbox, type SandboxLimits } from './sandbox';
+import { courseSettings, sandboxPython, startSandbox, type Sandbox, type SandboxLimits } from './sandbox';
 import { track } from './stoppable';
 
 /** All a notebook run may print, events included; past it the run is stopped. */
@@ -130,6 +130,8 @@ export async function runGradingNotebook(request: RunRequest): Promise<RunResult
 
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-16_384)));
+  // A process the executor left behind may still hold its output open: once the executor has gone, stop reading.
+  child.once('exit', () => setTimeout(() => child.stdout.destroy(), 2000).unref());
   await readEvents(child, onEvent, (what) => stop('output', what), () => result.damagedEvents++);
   finished = true;
   clearTimeout(deadline);
@@ -205,7 +207,7 @@ function launch(request: RunRequest): Launched {
   });
   let kernel: number | undefined;
   const kill = () => {
-    for (const pid of [kernel, child.pid ? -child.pid : undefined]) {
+    for (const pid of [kernel, child.pid, child.pid ? -child.pid : undefined]) {
       try {
         if (pid) process.kill(pid, 'SIGKILL');
       } catch {
@@ -215,7 +217,7 @@ function launch(request: RunRequest): Launched {
   };
   const finish = async () => {
     kill();
-    if (child.exitCode === null && child.signalCode === null) await new Promise((resolve) => child.once('close', resolve));
+    if (child.exitCode === null && child.signalCode === null) await new Promise((resolve) => child.once('exit', resolve));
     untrack();
   };
   const untrack = track(finish);
@@ -240,7 +242,7 @@ function parentOf(pid: number): number | undefined {
 
 /** The environment inside the sandbox: nothing of the grader's but the course's own settings. */
 function sandboxEnv(inputsFile: string): Record<string, string> {
-  const env: Record<string, string> = {
+  return {
     PATH: `${dirname(process.execPath)}:/usr/local/bin:/usr/bin:/bin`,
     HOME: '/tmp',
     USER: 'student',
@@ -253,11 +255,8 @@ function sandboxEnv(inputsFile: string): Record<string, string> {
     PYDEVD_DISABLE_FILE_VALIDATION: '1',
     PYTHONDONTWRITEBYTECODE: '1',
     [GRADING_INPUTS_ENV]: inputsFile,
+    ...courseSettings(),
   };
-  for (const [name, value] of Object.entries(process.env)) {
-    if (/^COURSE_(BACKEND|NATIVE_BLAS|BLAS_THREADS)$/.test(name) && value !== undefined) env[name] = value;
-  }
-  return env;
 }
 
 /**
@@ -287,7 +286,14 @@ async function readEvents(
     if (typeof event !== 'object' || event === null || typeof event.event !== 'string') return;
     onEvent(event);
   };
-  for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+  const chunks = async function* () {
+    try {
+      yield* child.stdout as AsyncIterable<Buffer>;
+    } catch {
+      // destroyed while the executor was gone: the end of the output
+    }
+  };
+  for await (const chunk of chunks()) {
     if (overflowing) continue;
     total += chunk.length;
     if (total > MAX_OUTPUT_BYTES) {

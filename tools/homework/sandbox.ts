@@ -169,6 +169,11 @@ function toolFoldersOutsideUsr(): string[] {
   return outsideUsrCache;
 }
 
+/** The course's own settings from the grader's environment (which backend, BLAS threads): the only variables passed in. */
+export function courseSettings(): Record<string, string> {
+  return Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => /^COURSE_(BACKEND|NATIVE_BLAS|BLAS_THREADS)$/.test(entry[0]) && entry[1] !== undefined));
+}
+
 /** The absolute path of the Python that has Jupyter, as it is inside the sandbox too. */
 export function sandboxPython(): string {
   const python = findJupyterPython();

@@ -12,6 +12,11 @@ export function track(stop: () => Promise<void>): () => void {
   return () => live.delete(stop);
 }
 
+/** True once everything is being stopped: start nothing new. */
+export function stoppingEverything(): boolean {
+  return stopping;
+}
+
 export async function stopEverything(): Promise<void> {
   stopping = true;
   await Promise.all([...live].map((stop) => stop().catch(() => undefined)));
