@@ -444,6 +444,25 @@ describe.skipIf(SANDBOX_MISSING)('a grading run stopped by a signal', () => {
   }, 10 * MINUTES);
 });
 
+describe('grading without bubblewrap', () => {
+  it('refuses, naming what is missing, how to install it, and --no-sandbox', () => {
+    const folder = join(scratch, 'no-bwrap');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, '01-linear-regression.ipynb'), '{"cells": [');
+    // No PATH: bwrap cannot be found (node, tsx and Python are named by their full paths).
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'tools/homework/cli.ts', 'grade', folder, '--out', join(folder, 'grades')], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, PATH: '/nonexistent' },
+    });
+    expect(run.status, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(/Grading runs each submission in a sandbox, and there is none here: bwrap is not installed\./);
+    expect(run.stderr).toMatch(/Fix: install bubblewrap: `sudo apt-get install bubblewrap`/);
+    expect(run.stderr).toMatch(/Or pass --no-sandbox to grade without one/);
+    expect(existsSync(join(folder, 'grades'))).toBe(false);
+  });
+});
+
 describe('grading without a kernel', () => {
   it('a kernel that will not start scores zero, and every check says why', async () => {
     mkdirSync(scratch, { recursive: true });

@@ -210,7 +210,7 @@ async function runWithReplays(
 
   const skipped = new Map<number, CellOutcome & { status: 'stopped' }>();
   const stoppedStudentCells: string[] = [];
-  const replay: Replay = { run: { outcomes: new Map(), answers: [], damagedEvents: 0, stderr: '' }, skipped };
+  const replay: Replay = { run: { outcomes: new Map(), answers: [], damagedEvents: 0, stderr: '', started: false }, skipped };
   const overTime = () => (replay.notRunBecause = `the notebook took longer than its time limit of ${options.timeLimitSeconds} s`);
   const runNotes = new Set<string>();
   for (;;) {
@@ -237,6 +237,14 @@ async function runWithReplays(
     }
     if (run.notebook !== undefined) writeFileAtomic(grade.executedPath, `${JSON.stringify(run.notebook, null, 1)}\n`);
     if (run.damagedEvents > 0) runNotes.add(`${run.damagedEvents} reports from the notebook's run arrived damaged (did the notebook write into the grader's output?)`);
+    if (!run.started && !run.stopped) {
+      // The grader's machinery failed, not the notebook: say what it printed, and grade again next run.
+      const said = run.stderr.split('\n').filter(Boolean).pop() ?? 'no message';
+      grade.notes.push(`the notebook's run did not start: ${said}`);
+      grade.complete = false;
+      replay.notRunBecause = `the notebook's run did not start (${said})`;
+      break;
+    }
     if (run.fatal) {
       grade.notes.push(`the kernel could not run the notebook: ${run.fatal}`);
       replay.notRunBecause = `the kernel could not run the notebook (${run.fatal})`;

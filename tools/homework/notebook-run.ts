@@ -56,6 +56,8 @@ export interface RunResult {
   stopped?: { cell?: number; kind: StopKind; message: string };
   /** The kernel could not run the notebook at all. */
   fatal?: string;
+  /** Whether the executor got as far as a kernel (false: the sandbox or the executor did not start). */
+  started: boolean;
   damagedEvents: number;
   stderr: string;
   usage?: CgroupUsage;
@@ -68,7 +70,7 @@ export const INPUTS_FILE = 'inputs.json';
 export const SANDBOX_WORK_DIR = join(REPO_ROOT, 'grading');
 
 export async function runGradingNotebook(request: RunRequest): Promise<RunResult> {
-  const result: RunResult = { outcomes: new Map(), answers: [], damagedEvents: 0, stderr: '' };
+  const result: RunResult = { outcomes: new Map(), answers: [], damagedEvents: 0, stderr: '', started: false };
   const launched = launch(request);
   const { child } = launched;
 
@@ -93,6 +95,7 @@ export async function runGradingNotebook(request: RunRequest): Promise<RunResult
   const onEvent = (event: ExecutorEvent) => {
     switch (event.event) {
       case 'kernel_ready':
+        result.started = true;
         if (typeof event.kernel_pid === 'number') launched.onKernelReady?.(event.kernel_pid);
         break;
       case 'cell_start':
@@ -116,6 +119,7 @@ export async function runGradingNotebook(request: RunRequest): Promise<RunResult
         break;
       }
       case 'fatal':
+        result.started = true;
         result.fatal = String(event.message);
         break;
       case 'notebook':

@@ -299,6 +299,8 @@ export function startSandbox(request: SandboxRequest): Sandbox {
   const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
   const stop = () => {
     stopping ??= (async () => {
+      // A sandbox whose command has ended closes itself at once (and its CPU time reaches the grader's); anything else is killed.
+      if (child.stdout.readableEnded) await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 1000))]);
       killQuietly(child.pid);
       await group.killAll();
       finalUsage = group.usage();
