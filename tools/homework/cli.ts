@@ -8,13 +8,14 @@ import { parseArgs } from 'node:util';
 import { REPO_ROOT } from '../jupyter.mjs';
 import { requireJupyter, SetupError } from '../executor';
 import { buildHomework, HOMEWORK_DIR } from './build';
-import { gradeSubmission, SubmissionGrade } from './grade';
-import { formatBytes } from './notebook-run';
+import { formatBytes } from './event-stream';
+import { gradeSubmission } from './grade';
 import { earlierGrades, gradingKey, type KeyedGrade } from './rerun';
 import { oneLine, reportPaths, total, writeReports } from './report';
-import { removeSandboxFiles, sandboxProblem, type SandboxLimits } from './sandbox';
+import { sandboxProblem, type SandboxLimits } from './sandbox';
 import { stopEverything } from './stoppable';
 import { findSubmissions, UsageError, type Submission } from './submissions';
+import { removeTestLabelDecoys } from './test-label-decoys';
 
 const usage = `usage:
   npm run homework -- build [--out <folder>]
@@ -124,7 +125,7 @@ async function grade(paths: string[], values: Record<string, string | boolean | 
       });
       const done = results.filter((r) => r.checks.length > 0).length;
       save();
-      removeSandboxFiles();
+      removeTestLabelDecoys();
       console.error(`\nInterrupted by ${signal}: stopped every sandbox; the grades of ${done} of ${submissions.length} notebooks are in ${outDir}.`);
       process.exit(SIGNAL_EXIT[signal] ?? 1);
     })();
@@ -159,7 +160,7 @@ async function grade(paths: string[], values: Record<string, string | boolean | 
     console.log(`  ${oneLine(student)}: ${result.lesson?.slug ?? '?'} ${earned}/${max} (${result === before ? 'unchanged since the last run' : `${result.seconds} s`})${notes}`);
   });
   if (interrupted) return new Promise<number>(() => undefined); // the signal handler exits
-  removeSandboxFiles();
+  removeTestLabelDecoys();
   const written = save();
   console.log(`${reused ? `${reused} notebook(s) were unchanged since the last run and kept their grades. ` : ''}Wrote ${written.csv}, ${written.summary} and ${written.json}.`);
   return 0;

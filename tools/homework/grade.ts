@@ -16,11 +16,12 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { writeFileAtomic } from '../../src/atomic-write';
 import { describeFailure } from '../../src/homework/checks';
-import { withoutStack } from '../executor';
 import { findLesson, LessonFile, Notebook, readNotebook } from '../notebooks';
+import { checkCellsOf, gradingCells, notebookOf, type Origin, type StudentOrigin } from './grading-notebook';
 import { JudgeFailed, startJudge, type JudgedCheck, type Verdict } from './judge-client';
-import { Cell, CheckMeta, checkMetaOf, exercisesStart, hasTag, sourceOf, TAG, toSourceLines } from './markers';
+import { Cell, CheckMeta } from './markers';
 import { INPUTS_FILE, runGradingNotebook, type CellOutcome, type RunResult } from './notebook-run';
+import { describeStudentFailure, reasonFrom } from './reasons';
 import type { SandboxLimits } from './sandbox';
 import { stoppingEverything } from './stoppable';
 import { NotebookProblem, readSubmission } from './submissions';
@@ -65,10 +66,6 @@ export interface SubmissionGrade {
   /** False when the grader, not the submission, kept a check from being judged: a rerun grades it again. */
   complete: boolean;
 }
-
-/** Where a cell of the grading notebook came from. */
-type StudentOrigin = { kind: 'student'; codeCell: number; firstLine: string };
-type Origin = { kind: 'setup' } | StudentOrigin | { kind: 'probe'; id: string };
 
 const JUDGE_SECONDS = 300;
 
@@ -327,107 +324,6 @@ function reasonWithoutVerdict(check: Extract<JudgedCheck, { id: string }>, answe
       if (outcome.kind === 'kernel_died') return 'the kernel stopped during the check (does your code call process.exit?)';
       return `the check ${outcome.message}`;
   }
-}
-
-/** A failing student cell, in the words of the report; an untouched stub says so. */
-function describeStudentFailure(origin: StudentOrigin, message: string): string {
-  const cell = `your code cell ${origin.codeCell} (\`${origin.firstLine}\`)`;
-  if (/^Exercise: /.test(message.trim())) return `${cell} is not done yet: ${reasonFrom(message)}`;
-  return `${cell} failed: ${reasonFrom(message)}`;
-}
-
-/**
- * A failure message as a reason: no stack trace, no "CheckFailed:" label, and
- * TypeScript's "line:column - " positions (they point into the hidden check) removed.
- */
-export function reasonFrom(message: string): string {
-  const lines = withoutSourceExcerpt(withoutStack(message))
-    .split('\n')
-    .map((line) => line.trim())
-    .filter(Boolean)
-    .map((line) => line.replace(/^CheckFailed: /, '').replace(/^Exercise: /, ''));
-  const diagnostics = lines.filter((line) => /^\d+:\d+ - /.test(line)).map((line) => line.replace(/^\d+:\d+ - /, ''));
-  if (diagnostics.length > 0) return `the code does not compile: ${[...new Set(diagnostics)].slice(0, 2).join(' ')}`.slice(0, 300);
-  return (lines[0] ?? 'failed without a message').slice(0, 300);
-}
-
-/**
- * Node prefixes an error thrown from evaluated code with the line that threw:
- * "file:line", the source line, a "^" marker and a blank line. The error itself follows.
- */
-function withoutSourceExcerpt(message: string): string {
-  const lines = message.split('\n');
-  if (!/:\d+$/.test(lines[0] ?? '')) return message;
-  const marker = lines.findIndex((line) => /^\s*\^+\s*$/.test(line));
-  return marker > 0 ? lines.slice(marker + 1).join('\n') : message;
-}
-
-/** The teacher's check cells (never the probes), with their place in the lesson. */
-function checkCellsOf(teacher: Notebook): Array<{ index: number; meta: CheckMeta; source: string }> {
-  return teacher.cells.flatMap((cell, index) => {
-    const meta = checkMetaOf(cell);
-    return meta ? [{ index, meta, source: sourceOf(cell) }] : [];
-  });
-}
-
-const PROBE_ID = /\bprobe\(\s*['"`]([^'"`]+)['"`]/;
-
-/** Setup cells from the teacher, then the student's exercises (or whole notebook), then the teacher's probes. */
-function gradingCells(teacher: Notebook, submission: Notebook, wholeNotebook: boolean): { cells: Cell[]; origins: Origin[]; note?: string } {
-  const cells: Cell[] = [];
-  const origins: Origin[] = [];
-  let note: string | undefined;
-
-  const studentCode = submission.cells
-    .map((cell, index) => ({ cell, index }))
-    .filter(({ cell }) => cell.cell_type === 'code')
-    .map(({ cell, index }, i) => ({ cell, index, codeCell: i + 1 }));
-  // Checks and probes come from the teacher's lesson, below; any in the submission (a teacher's own notebook) are left out.
-  let fromStudent = studentCode.filter(({ cell }) => !hasTag(cell, TAG.check));
-  if (!wholeNotebook) {
-    for (const cell of teacher.cells.filter((c) => c.cell_type === 'code' && hasTag(c, TAG.setup))) {
-      cells.push(cell);
-      origins.push({ kind: 'setup' });
-    }
-    const start = exercisesStart(submission.cells);
-    if (start >= 0) fromStudent = fromStudent.filter(({ index }) => index > start);
-    else {
-      note = 'no cell is tagged "exercises" (was the Exercises heading deleted?), so the whole notebook was run';
-      fromStudent = fromStudent.filter(({ cell }) => !hasTag(cell, TAG.setup));
-    }
-  }
-  for (const { cell, codeCell } of fromStudent) {
-    const source = sourceOf(cell);
-    cells.push({ cell_type: 'code', metadata: {}, source, outputs: [], execution_count: null });
-    const first = source.split('\n').find((line) => line.trim()) ?? '';
-    const firstLine = first.trim();
-    origins.push({ kind: 'student', codeCell, firstLine: firstLine.length > 50 ? `${firstLine.slice(0, 49)}…` : firstLine });
-  }
-  for (const cell of teacher.cells) {
-    if (!hasTag(cell, TAG.probe)) continue;
-    const id = PROBE_ID.exec(sourceOf(cell))?.[1];
-    if (!id) throw new Error(`a probe cell of the lesson names no check: it must call probe('<check id>', ...)`);
-    cells.push(cell);
-    origins.push({ kind: 'probe', id });
-  }
-  return { cells, origins, note };
-}
-
-function notebookOf(lesson: LessonFile, cells: Cell[], skipped: Map<number, unknown>): Notebook {
-  const teacher = readNotebook(lesson.path);
-  return {
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: { kernelspec: teacher.metadata.kernelspec, language_info: teacher.metadata.language_info },
-    cells: cells.map((cell, i) => ({
-      cell_type: 'code',
-      id: `grading-${i}`,
-      metadata: {},
-      execution_count: null,
-      outputs: [],
-      source: skipped.has(i) ? `// skipped by the grader: this cell hung, stopped the kernel or hit a limit on an earlier run` : toSourceLines(sourceOf(cell)),
-    })),
-  };
 }
 
 export function lessonOf(notebook: Notebook, file: string): LessonFile | undefined {

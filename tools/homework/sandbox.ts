@@ -14,14 +14,12 @@
  * everything in it go with it; the control group catches anything else.
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
-import { gunzipSync, gzipSync } from 'node:zlib';
-import { datasetFiles } from '../../src/data/mnist';
+import { existsSync, lstatSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { findJupyterPython, REPO_ROOT } from '../jupyter.mjs';
 import { openCgroupRoot, type Cgroup, type CgroupRoot, type CgroupUsage } from './cgroup';
 import { track } from './stoppable';
+import { testLabelDecoys } from './test-label-decoys';
 
 /** Sandboxed processes run as this user id plus twice their slot (plus one for a judge): ids no account uses. */
 export const SANDBOX_UID_BASE = 1_900_000_000;
@@ -197,43 +195,6 @@ function coursePaths(role: SandboxRole): string[] {
     if (target.startsWith(`${REPO_ROOT}/`) && !target.startsWith(`${modules}/`) && !paths.includes(target)) paths.push(target);
   }
   return paths;
-}
-
-/**
- * Files that replace the test sets' labels in a student's sandbox: the same format and count, every
- * label 0. Training on the test set, or reading its answers, is then impossible; the judge, which
- * tests a trained model, sees the real ones.
- */
-let decoys: Array<{ from: string; to: string }> | undefined;
-let decoyDir: string | undefined;
-function testLabelDecoys(): Array<{ from: string; to: string }> {
-  if (decoys) return decoys;
-  decoyDir = mkdtempSync(join(tmpdir(), 'course-grader-'));
-  decoys = [];
-  for (const name of ['mnist', 'fashion-mnist'] as const) {
-    let real: string;
-    try {
-      real = datasetFiles(name).testLabels;
-    } catch {
-      continue;
-    }
-    if (!existsSync(real)) continue;
-    const gzipped = real.endsWith('.gz');
-    const bytes = gzipped ? gunzipSync(readFileSync(real)) : readFileSync(real);
-    const decoy = Buffer.alloc(bytes.length);
-    bytes.copy(decoy, 0, 0, 8); // the header: magic number and count
-    const path = join(decoyDir, `${name}-${relative(dirname(real), real)}`);
-    writeFileSync(path, gzipped ? gzipSync(decoy) : decoy);
-    decoys.push({ from: path, to: realPathOr(real, real) });
-  }
-  return decoys;
-}
-
-/** Removes the run's decoy files (the grader calls this when it is done). */
-export function removeSandboxFiles(): void {
-  if (decoyDir) rmSync(decoyDir, { recursive: true, force: true });
-  decoys = undefined;
-  decoyDir = undefined;
 }
 
 function bwrapArgs(request: SandboxRequest, uid: number): string[] {
