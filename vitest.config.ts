@@ -7,7 +7,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
  * The files that start Jupyter kernels, longest first. The lessons take about two thirds of the
  * run, so they must start at once; the other files fill the cores around them.
  */
-const KERNEL_FILES_LONGEST_FIRST = ['tests/lessons.test.ts', 'tests/homework.test.ts', 'tests/runner.test.ts'];
+const KERNEL_FILES_LONGEST_FIRST = ['tests/lessons.test.ts', 'tests/homework.test.ts', 'tests/runner.test.ts', 'tests/signals.test.ts'];
 
 class KernelFilesFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {

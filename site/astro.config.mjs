@@ -33,6 +33,7 @@ export default defineConfig({
         },
         { label: 'Live demo: draw a digit', link: '/demo/' },
         { label: 'Running the course', link: '/running/' },
+        { label: 'Under the hood', link: '/under-the-hood/' },
       ],
     }),
   ],

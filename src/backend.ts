@@ -2,14 +2,15 @@
  * Choosing where the tensors live. TensorFlow.js has several backends with the
  * same API; the course uses the fastest one that loads on this machine:
  *
- *   node-gpu  @tensorflow/tfjs-node-gpu (CUDA), an optional dependency
- *   node      @tensorflow/tfjs-node (native libtensorflow), an optional dependency
- *   wasm      @tensorflow/tfjs-backend-wasm, installs everywhere
+ *   node-gpu  @tensorflow/tfjs-node-gpu (CUDA), opt-in: npm run setup -- --gpu
+ *   node      @tensorflow/tfjs-node (native libtensorflow), opt-in: npm run setup -- --native
+ *   wasm      @tensorflow/tfjs-backend-wasm, installs everywhere: what every student gets, and what the tests cover
  *   cpu       pure JavaScript, always there, slowest
  *
- * The native packages download libtensorflow when they install, which fails
- * offline; then they are simply absent and the next backend is used.
- * Set COURSE_BACKEND to one of the names above to force a backend.
+ * The native packages download libtensorflow when they install, so they are
+ * not dependencies: a student who wants one asks for it
+ * (tools/native-tensorflow.mjs). Set COURSE_BACKEND to one of the names above
+ * to force a backend.
  */
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
@@ -45,7 +46,7 @@ const requireFromHere = createRequire(`${process.cwd()}/`);
  * is plain tfjs in disguise (see package.json's overrides), hence the name check.
  * Native packages throw when their libtensorflow binary is missing.
  */
-function requireFirst(packageName: string, modules: string[]): { reason: string } | null {
+function requireFirst(packageName: string, modules: string[], optIn?: string): { reason: string } | null {
   for (const module of modules) {
     let installedName: string | undefined;
     try {
@@ -61,7 +62,7 @@ function requireFirst(packageName: string, modules: string[]): { reason: string 
       return { reason: `${packageName} failed to load: ${firstLine(error)}` };
     }
   }
-  return { reason: `${packageName} is not installed` };
+  return { reason: `${packageName} is not installed${optIn ? ` (${optIn} installs it)` : ''}` };
 }
 
 function firstLine(error: unknown): string {
@@ -78,9 +79,9 @@ async function activate(tfName: string): Promise<boolean> {
   }
 }
 
-function nativeLoader(packageName: string, modules: string[]): Loader {
+function nativeLoader(packageName: string, modules: string[], optIn: string): Loader {
   return async () => {
-    const failure = requireFirst(packageName, modules);
+    const failure = requireFirst(packageName, modules, optIn);
     if (failure) return failure;
     if (!(await activate('tensorflow'))) return { reason: `${packageName} loaded but its native backend did not start` };
     return { tfName: 'tensorflow' };
@@ -88,9 +89,10 @@ function nativeLoader(packageName: string, modules: string[]): Loader {
 }
 
 const LOADERS: Record<BackendChoice, Loader> = {
-  'node-gpu': nativeLoader('@tensorflow/tfjs-node-gpu', ['@tensorflow/tfjs-node-gpu']),
-  // package.json installs tfjs-node under the alias tfjs-node-cpu; a user may also install it by its own name.
-  node: nativeLoader('@tensorflow/tfjs-node', ['tfjs-node-cpu', '@tensorflow/tfjs-node']),
+  'node-gpu': nativeLoader('@tensorflow/tfjs-node-gpu', ['@tensorflow/tfjs-node-gpu'], 'npm run setup -- --gpu'),
+  // `npm run setup -- --native` installs tfjs-node under the alias tfjs-node-cpu (the name
+  // @tensorflow/tfjs-node is danfojs-node's plain tfjs); a user may also install it by its own name.
+  node: nativeLoader('@tensorflow/tfjs-node', ['tfjs-node-cpu', '@tensorflow/tfjs-node'], 'npm run setup -- --native'),
   wasm: async () => {
     const failure = requireFirst('@tensorflow/tfjs-backend-wasm', ['@tensorflow/tfjs-backend-wasm']);
     if (failure) return failure;
@@ -142,8 +144,12 @@ export async function selectBackend(options: { force?: BackendChoice } = {}): Pr
 
 /** One line for the top of every lesson. */
 export function describeBackend(info: BackendInfo): string {
-  const passed = info.skipped.length ? ` (passed over: ${info.skipped.map((s) => `${s.choice}, ${s.reason}`).join('; ')})` : '';
+  // A native engine that is not installed was not asked for (the default): one short note says how to.
+  const optIn = info.skipped.filter((s) => / is not installed/.test(s.reason));
+  const failed = info.skipped.filter((s) => !optIn.includes(s));
+  const passed = failed.length ? ` (passed over: ${failed.map((s) => `${s.choice}, ${s.reason}`).join('; ')})` : '';
+  const notInstalled = optIn.length ? `; ${optIn.map((s) => s.choice).join(' and ')} not installed (npm run setup -- --native or --gpu)` : '';
   const forced = forcedBackend() ? `, forced by ${BACKEND_ENV_VAR}` : '';
   const native = info.nativeBlas ? `; ${info.nativeBlas.description}` : '';
-  return `Backend: ${info.choice}${forced}, TensorFlow.js ${tf.version.tfjs}${native}${passed}`;
+  return `Backend: ${info.choice}${forced}, TensorFlow.js ${tf.version.tfjs}${native}${passed}${notInstalled}`;
 }

@@ -3,11 +3,13 @@
  * shown as a bundle of three representations:
  *   application/vnd.plotly.v1+json  the figure itself: JupyterLab and the course site render it;
  *   text/html                       a <div> and a script for the classic notebook, which loads the
- *                                   plotly.js that npm installed through the Jupyter server (no CDN);
+ *                                   plotly.js that npm installed through the Jupyter server (no CDN),
+ *                                   and says to run the cell where Jupyter runs no script (a notebook
+ *                                   it does not trust);
  *   text/plain                      a one-line summary for terminals.
  */
 import { randomBytes } from 'node:crypto';
-import { displayBundle, liveDisplay, MimeBundle } from './notebook/display';
+import { displayBundle, escapeHtml, liveDisplay, MimeBundle } from './notebook/display';
 
 /** A plotly trace; the fields the course uses are typed, the rest pass through. */
 export interface Trace {
@@ -37,8 +39,36 @@ export interface Figure {
 
 export const PLOTLY_MIME = 'application/vnd.plotly.v1+json';
 
-/** The classic notebook serves files under its root at files/; lessons sit one folder below the root. */
-const PLOTLY_SCRIPT_FROM_NOTEBOOK = '../../files/node_modules/plotly.js-dist-min/plotly.min.js';
+/** The classic notebook serves the files under its root (the repository, for `npm start`) at <base URL>files/. */
+const PLOTLY_SCRIPT_FROM_SERVER_ROOT = 'files/node_modules/plotly.js-dist-min/plotly.min.js';
+
+/**
+ * The classic notebook's script for a figure. Every figure on the page waits for one load of plotly.js
+ * (a figure that ran before the load ended drew nothing); plotly.js 3 defines window.Plotly and no AMD
+ * module, so it is loaded with a script tag, not the notebook's require.js.
+ */
+function drawScript(id: string, fig: Figure): string {
+  return `(function () {
+  var fig = ${JSON.stringify(fig).replace(/</g, '\\u003c')};
+  var div = document.getElementById(${JSON.stringify(id)});
+  var base = (document.body && document.body.getAttribute('data-base-url')) || '/';
+  var url = base + ${JSON.stringify(PLOTLY_SCRIPT_FROM_SERVER_ROOT)};
+  window.coursePlotly = window.coursePlotly || new Promise(function (resolve, reject) {
+    if (window.Plotly) return resolve(window.Plotly);
+    var script = document.createElement('script');
+    script.src = url;
+    script.onload = function () { window.Plotly ? resolve(window.Plotly) : reject(new Error(url + ' defined no Plotly')); };
+    script.onerror = function () { reject(new Error('could not load ' + url)); };
+    document.head.appendChild(script);
+  });
+  window.coursePlotly.then(function (Plotly) {
+    div.textContent = '';
+    return Plotly.newPlot(div, fig.data, fig.layout || {}, { responsive: true });
+  }).catch(function (error) {
+    div.textContent = 'The figure could not be drawn: ' + error.message + '. Open the notebook from the Jupyter that npm start opens.';
+  });
+})();`;
+}
 
 /** Typed arrays become plain arrays so that the figure survives JSON. */
 function plain(figure: Figure): Figure {
@@ -67,16 +97,12 @@ export function figureBundle(figure: Figure): MimeBundle {
   const fig = plain({ ...figure, layout: withTitleObjects(figure.layout) });
   const id = `plot-${randomBytes(6).toString('hex')}`;
   const height = fig.layout?.height ?? 420;
-  const html = `<div id="${id}" style="width:100%;height:${height}px"></div>
+  // What shows until the script has drawn, and instead of the figure where Jupyter runs no script.
+  const title = titleOf(fig) === 'untitled' ? '' : ` “${escapeHtml(titleOf(fig))}”`;
+  const placeholder = `Run this cell to draw the figure${title}. (Jupyter does not draw figures saved in a notebook it does not trust.)`;
+  const html = `<div id="${id}" class="course-plot" style="width:100%;height:${height}px"><p class="course-plot-placeholder">${placeholder}</p></div>
 <script>
-(function () {
-  var fig = ${JSON.stringify(fig).replace(/</g, '\\u003c')};
-  var url = ${JSON.stringify(PLOTLY_SCRIPT_FROM_NOTEBOOK)};
-  function draw(Plotly) { Plotly.newPlot(${JSON.stringify(id)}, fig.data, fig.layout || {}, { responsive: true }); }
-  if (window.Plotly) { draw(window.Plotly); }
-  else if (typeof window.require === 'function' && window.require.specified) { window.require([url], draw); }
-  else { var s = document.createElement('script'); s.src = url; s.onload = function () { draw(window.Plotly); }; document.head.appendChild(s); }
-})();
+${drawScript(id, fig)}
 </script>`;
   const traces = fig.data.map((t) => t.name ?? t.type ?? 'trace').join(', ');
   return { 'text/plain': `[plot: ${titleOf(fig)} — ${traces}]`, 'text/html': html, [PLOTLY_MIME]: fig };

@@ -1,8 +1,21 @@
 import * as tf from '@tensorflow/tfjs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BACKEND_CHOICES, describeBackend, forcedBackend, selectBackend } from '../src/backend';
 import { CourseError } from '../src/errors';
+import { REPO_ROOT } from '../tools/jupyter.mjs';
+import { NATIVE_ENGINES, nativeInstallArgs } from '../tools/native-tensorflow.mjs';
+
+/** The name of the package installed as `module` in node_modules, if any. */
+function installedAs(module: string): string | undefined {
+  try {
+    return (createRequire(`${REPO_ROOT}/`)(`${module}/package.json`) as { name: string }).name;
+  } catch {
+    return undefined;
+  }
+}
 
 describe('backend selection', () => {
   const saved = process.env.COURSE_BACKEND;
@@ -26,12 +39,20 @@ describe('backend selection', () => {
     expect(describeBackend(info)).toContain(`Backend: ${info.choice}`);
   });
 
-  it('on a machine without libtensorflow, lands on wasm, not on the tfjs stand-in that danfojs-node installs', async () => {
+  it('lands on wasm unless a native engine was asked for, and says how to ask', async () => {
     delete process.env.COURSE_BACKEND;
     const info = await selectBackend();
-    if (info.choice === 'node' || info.choice === 'node-gpu') return; // a machine with the native backend
+    const optedIn = [NATIVE_ENGINES.gpu, NATIVE_ENGINES.native].find((engine) => installedAs(engine.module) === engine.packageName);
+    if (optedIn) {
+      expect(['node-gpu', 'node']).toContain(info.choice);
+      return;
+    }
     expect(info.choice).toBe('wasm');
-    expect(info.skipped.find((s) => s.choice === 'node')?.reason).toBe('@tensorflow/tfjs-node is not installed');
+    expect(info.skipped).toEqual([
+      { choice: 'node-gpu', reason: '@tensorflow/tfjs-node-gpu is not installed (npm run setup -- --gpu installs it)' },
+      { choice: 'node', reason: '@tensorflow/tfjs-node is not installed (npm run setup -- --native installs it)' },
+    ]);
+    expect(describeBackend(info)).toMatch(/^Backend: wasm, TensorFlow\.js 4\.22\.0; .*; node-gpu and node not installed \(npm run setup -- --native or --gpu\)$/);
   });
 
   it('obeys COURSE_BACKEND', async () => {
@@ -51,18 +72,29 @@ describe('backend selection', () => {
     expect(forcedBackend({})).toBeUndefined();
   });
 
-  const gpuInstalled = (() => {
-    try {
-      createRequire(`${process.cwd()}/`).resolve('@tensorflow/tfjs-node-gpu');
-      return true;
-    } catch {
-      return false;
-    }
-  })();
+  // Where a student asked for the GPU engine, forcing it works: nothing to explain there.
+  if (installedAs(NATIVE_ENGINES.gpu.module) !== NATIVE_ENGINES.gpu.packageName) {
+    it('explains a forced backend that cannot load', async () => {
+      await expect(selectBackend({ force: 'node-gpu' })).rejects.toThrow(
+        'The node-gpu backend, forced by COURSE_BACKEND, is not available (node-gpu: @tensorflow/tfjs-node-gpu is not installed (npm run setup -- --gpu installs it)).',
+      );
+    });
+  }
+});
 
-  it.skipIf(gpuInstalled)('explains a forced backend that cannot load', async () => {
-    await expect(selectBackend({ force: 'node-gpu' })).rejects.toThrow(
-      'The node-gpu backend, forced by COURSE_BACKEND, is not available (node-gpu: @tensorflow/tfjs-node-gpu is not installed).',
-    );
+describe('native TensorFlow is opt-in', () => {
+  it('the default install has neither native engine (danfojs-node gets plain tfjs in its place)', () => {
+    const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
+    const declared = ['dependencies', 'optionalDependencies', 'devDependencies'].flatMap((field) => Object.entries(manifest[field] ?? {}));
+    expect(declared.filter(([name, spec]) => /tfjs-node/.test(name) || /tfjs-node/.test(spec))).toEqual([]);
+    const lock = JSON.parse(readFileSync(join(REPO_ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { name?: string }> };
+    const nativeInLock = Object.entries(lock.packages).filter(([path, entry]) => /tfjs-node/.test(path) && entry.name !== '@tensorflow/tfjs');
+    expect(nativeInLock.map(([path]) => path)).toEqual([]);
+  });
+
+  it('npm run setup -- --native or --gpu installs the engine where the backend looks for it, without saving it', () => {
+    const version = tf.version.tfjs;
+    expect(nativeInstallArgs('native')).toEqual(['install', '--no-save', '--no-audit', '--no-fund', `tfjs-node-cpu@npm:@tensorflow/tfjs-node@${version}`]);
+    expect(nativeInstallArgs('gpu')).toEqual(['install', '--no-save', '--no-audit', '--no-fund', `@tensorflow/tfjs-node-gpu@${version}`]);
   });
 });

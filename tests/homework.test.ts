@@ -14,11 +14,11 @@ import type { SubmissionGrade } from '../tools/homework/grade';
 import { gradeSubmission } from '../tools/homework/grade';
 import { reasonFrom } from '../tools/homework/reasons';
 import { gradesCsv } from '../tools/homework/report';
-import { SANDBOX_UID_BASE } from '../tools/homework/sandbox';
+import { SANDBOX_UID_BASE, sandboxProblem } from '../tools/homework/sandbox';
 import { BEGIN_SOLUTION, END_SOLUTION, hasTag, sourceOf, STUB_LINE, TAG } from '../tools/homework/markers';
 import { kernelFailingToStart } from './helpers/failing-kernel';
+import { optionalPart } from './helpers/optional-part';
 import { attackNotebook, attacks, FAKE_PASS_THEN_SLEEP, LEFTOVER_MARKERS, RIGHT_HUBER } from './fixtures/homework-attacks';
-import { SANDBOX_MISSING, SANDBOX_REQUIRED } from './fixtures/homework-sandbox';
 
 const MINUTES = 60_000;
 const scratch = join(REPO_ROOT, 'build', 'test-homework');
@@ -184,15 +184,14 @@ function runGrader(paths: string[], outDir: string, ...options: string[]) {
 
 const readGrades = (outDir: string) => JSON.parse(readFileSync(join(outDir, 'grades.json'), 'utf8')) as Array<SubmissionGrade & { key?: string }>;
 
-describe('the grader\'s sandbox', () => {
-  it('is available: required where COURSE_REQUIRE_ALL=1 (CI), reported as skipped elsewhere', (context) => {
-    if (!SANDBOX_MISSING) return;
-    if (SANDBOX_REQUIRED) expect.fail(`COURSE_REQUIRE_ALL=1 but ${SANDBOX_MISSING}`);
-    context.skip(`${SANDBOX_MISSING}; the grading tests are skipped`);
-  });
+// Grading needs the sandbox: bubblewrap, root and control groups (tools/homework/sandbox.ts says which is missing).
+const sandbox = sandboxProblem();
+const HAVE_SANDBOX = optionalPart('bubblewrap', !sandbox, sandbox?.fix ?? '', {
+  skips: 'the homework grading tests',
+  why: sandbox && `the grader's sandbox is not available: ${sandbox.problem}`,
 });
 
-describe.skipIf(SANDBOX_MISSING)('homework grade', () => {
+describe.runIf(HAVE_SANDBOX)('homework grade', () => {
   const submissions = join(scratch, 'submissions');
   const out = join(scratch, 'grades');
   const builtDir = join(scratch, 'built');
@@ -411,7 +410,7 @@ describe.skipIf(SANDBOX_MISSING)('homework grade', () => {
   }, 10 * MINUTES);
 });
 
-describe.skipIf(SANDBOX_MISSING)('a grading run stopped by a signal', () => {
+describe.runIf(HAVE_SANDBOX)('a grading run stopped by a signal', () => {
   it('stops every sandbox, writes reports with a row for every notebook, says so and exits non-zero', async () => {
     const folder = join(scratch, 'interrupted');
     const outDir = join(folder, 'grades');
@@ -458,7 +457,7 @@ describe('grading without bubblewrap', () => {
     });
     expect(run.status, run.stderr).toBe(1);
     expect(run.stderr).toMatch(/Grading runs each submission in a sandbox, and there is none here: bwrap is not installed\./);
-    expect(run.stderr).toMatch(/Fix: install bubblewrap: `sudo apt-get install bubblewrap`/);
+    expect(run.stderr).toMatch(/Fix: run `npm run setup` as root, or sudo apt-get install bubblewrap/);
     expect(run.stderr).toMatch(/Or pass --no-sandbox to grade without one/);
     expect(existsSync(join(folder, 'grades'))).toBe(false);
   });

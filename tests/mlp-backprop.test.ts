@@ -2,9 +2,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../src/backend';
+import { imagesToTensor, labelsToTensor, loadDataset, takeImages } from '../src/data/mnist';
 import { LossName, lossValue, sampleGradients } from '../src/models/mlp-backprop';
-import { createMlpParams, MlpConfig, mlpPredict, paramList } from '../src/models/small-mlp';
+import { createMlpParams, disposeMlpParams, MlpConfig, mlpPredict, paramList, SIGMOID_MLP } from '../src/models/small-mlp';
 import { createRng } from '../src/random';
+import { adam } from '../src/training/adam';
+import { evaluateAccuracy } from '../src/training/evaluate';
+import { sgd } from '../src/training/sgd';
 
 beforeAll(async () => {
   await selectBackend();
@@ -53,4 +57,41 @@ describe('sampleGradients', () => {
     tf.dispose([x, t]);
     paramList(params).forEach(([, v]) => v.dispose());
   });
+});
+
+// Lesson 4's loop: one image a step, sampleGradients, and a tfjs optimizer fed gradients by variable name.
+describe('one-image steps with sampleGradients and an optimizer', () => {
+  const subset = takeImages(loadDataset('mnist').train, 300);
+
+  for (const [name, config, loss, optimizer] of [
+    ['LeakyReLU + MSE + sgd()', { ...SIGMOID_MLP, hiddenActivation: 'leakyRelu', outputActivation: 'leakyRelu' }, 'mse', () => sgd(0.05)],
+    ['LeakyReLU + LayerNorm + sigmoid + BCE + adam()', { ...SIGMOID_MLP, hiddenActivation: 'leakyRelu', layerNorm: true }, 'bce', () => adam(0.001, 0.9, 0.999, 1e-8)],
+  ] as Array<[string, MlpConfig, LossName, () => tf.Optimizer]>) {
+    it(`learn, and leave the tensor count flat after the first step: ${name}`, () => {
+      const x = imagesToTensor(subset);
+      const labels = labelsToTensor(subset);
+      const t = tf.tidy(() => tf.oneHot(labels, 10).toFloat()) as tf.Tensor2D;
+      const params = createMlpParams(config, createRng(3));
+      const variables = paramList(params);
+      const opt = optimizer();
+      const accuracy = () => evaluateAccuracy((b) => mlpPredict(params, config, b as tf.Tensor2D), x, labels);
+      const before = accuracy();
+      const counts: number[] = [];
+      for (let epoch = 0; epoch < 4; epoch++) {
+        for (let i = 0; i < 300; i++) {
+          tf.tidy(() => {
+            const { grads } = sampleGradients(params, config, loss, x.gather([i]), t.gather([i]));
+            opt.applyGradients(variables.map(([key, v]) => ({ name: v.name, tensor: grads[key]! })));
+          });
+          if (epoch === 0 && i === 0) counts.push(tf.memory().numTensors); // the first step may create the optimizer's state
+        }
+        counts.push(tf.memory().numTensors);
+      }
+      expect(new Set(counts).size, `tensor counts ${counts}`).toBe(1);
+      expect(accuracy()).toBeGreaterThan(Math.max(0.8, before));
+      opt.dispose();
+      disposeMlpParams(params);
+      tf.dispose([x, labels, t]);
+    });
+  }
 });

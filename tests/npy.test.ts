@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DataFileError } from '../src/errors';
+import { installHint, NUMPY_PYTHON, SYSTEM_PARTS } from '../tools/system-parts.mjs';
 import { expectDataFileError } from './helpers/data-file-error';
+import { optionalPart } from './helpers/optional-part';
 import {
   decodeNpy,
   encodeNpy,
@@ -21,10 +23,11 @@ const dir = mkdtempSync(join(tmpdir(), 'npy-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 // Debian's NumPy; NUMPY_PYTHON=/nonexistent shows what the skipped run looks like.
-const PYTHON = process.env.NUMPY_PYTHON ?? '/usr/bin/python3';
-const HAVE_NUMPY = spawnSync(PYTHON, ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0;
-const NUMPY_SKIP = HAVE_NUMPY ? '' : ` [SKIPPED: ${PYTHON} cannot import numpy; install Debian's python3-numpy to run]`;
-if (!HAVE_NUMPY) console.warn(`NumPy interop tests skipped: ${PYTHON} -c "import numpy" failed.`);
+const PYTHON = NUMPY_PYTHON;
+const HAVE_NUMPY = optionalPart('NumPy', SYSTEM_PARTS.numpy.present(), installHint(SYSTEM_PARTS.numpy), {
+  skips: 'the NumPy interoperability tests of .npy files',
+  why: `${PYTHON} cannot import numpy`,
+});
 
 /** Runs a Python script with NumPy and returns its stdout parsed as JSON. */
 function python(script: string, ...args: string[]): unknown {
@@ -368,8 +371,8 @@ describe('writing invalid arrays throws DataFileError and leaves no file behind'
 // NumPy interop
 // ---------------------------------------------------------------------------
 
-describe(`NumPy interop${NUMPY_SKIP}`, () => {
-  it.skipIf(!HAVE_NUMPY)('NumPy loads our files with identical dtype, shape and values', () => {
+describe.runIf(HAVE_NUMPY)('NumPy interop', () => {
+  it('NumPy loads our files with identical dtype, shape and values', () => {
     const files: { path: string; a: NpyArray }[] = [];
     for (const dtype of NPY_DTYPES) {
       for (const shape of [[], [0], [5], [2, 3], [0, 4, 5], [2, 3, 4]]) {
@@ -395,7 +398,7 @@ print(json.dumps(out))`;
     });
   });
 
-  it.skipIf(!HAVE_NUMPY)('our bytes are identical to np.save for NumPy >= 1.23 (same header and padding)', () => {
+  it('our bytes are identical to np.save for NumPy >= 1.23 (same header and padding)', () => {
     const version = python('import json, numpy; print(json.dumps(numpy.__version__))') as string;
     const [major, minor] = version.split('.').map(Number);
     if (major === 1 && minor < 23) return; // older NumPy pads differently; both layouts are valid
@@ -417,7 +420,7 @@ print(json.dumps(out))`;
     paths.forEach((p, i) => expect(readFileSync(theirs[i]).equals(readFileSync(p))).toBe(true));
   });
 
-  it.skipIf(!HAVE_NUMPY)('we load files NumPy saved: every dtype, 0-d, empty, Fortran order, big-endian, versions 2.0 and 3.0', () => {
+  it('we load files NumPy saved: every dtype, 0-d, empty, Fortran order, big-endian, versions 2.0 and 3.0', () => {
     const script = `
 import json, sys, numpy as np
 from numpy.lib import format as fmt

@@ -1,13 +1,14 @@
 // The lesson runner must turn every way a lesson can go wrong into one clear failure.
 // These tests run small notebooks (and a broken copy of lesson 1) through the real tslab kernel.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../tools/jupyter.mjs';
 import { findLesson, LessonFile, LessonMeta, Notebook, readNotebook } from '../tools/notebooks';
 import { runLesson as runLessonIn, SetupError } from '../tools/run-lesson';
 import { kernelFailingToStart } from './helpers/failing-kernel';
+import { otherCheckoutsKernel } from './helpers/other-checkout-kernel';
 
 const scratch = join(REPO_ROOT, 'build', 'test-lessons');
 mkdirSync(scratch, { recursive: true });
@@ -108,6 +109,18 @@ describe('lesson runner', () => {
     expect(run.results.passed).toBe(true);
   }, 120_000);
 
+  it('survives a cell that outputs in a burst (zeromq.js refused the 514th send in a row)', async () => {
+    const lesson = lessonFrom('burst', notebookOf([
+      "import { displayBundle } from './src/notebook/display';\nfor (let i = 0; i < 3000; i++) displayBundle({ 'text/plain': `output ${i}` });",
+      "console.log('the kernel is still here');",
+    ]));
+    const run = await runLesson(lesson);
+    expect(run.results.failure).toBeUndefined();
+    const executed = readNotebook(run.executedPath);
+    expect(executed.cells[0].outputs).toHaveLength(3000);
+    expect(JSON.stringify(executed.cells[1].outputs)).toContain('the kernel is still here');
+  }, 60_000);
+
   it('records the results in the executed notebook', async () => {
     const lesson = lessonFrom('records', notebookOf(["import { recordMetric } from './src/lesson';\nrecordMetric('answer', 42);"], { thresholds: { answer: { min: 42, max: 42 } } }));
     const run = await runLesson(lesson);
@@ -144,8 +157,14 @@ describe('lesson runner', () => {
 });
 
 describe('npm run lesson', () => {
+  // On a machine where another checkout's tslab is the kernel Jupyter opened by hand finds: this checkout's runs.
+  const otherCheckout = otherCheckoutsKernel(mkdtempSync(join(scratch, 'other-checkout-')));
   const cli = (...args: string[]) =>
-    spawnSync(join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), [join(REPO_ROOT, 'tools', 'lesson.ts'), ...args], { cwd: REPO_ROOT, encoding: 'utf8' });
+    spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'tools', 'lesson.ts'), ...args], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, ...otherCheckout.env },
+    });
 
   it('names the lessons there are when asked for one that does not exist', () => {
     const result = cli('99');
@@ -167,5 +186,6 @@ describe('npm run lesson', () => {
     // The kernel's peak memory is measured (a TypeScript kernel with TensorFlow.js takes well over 100 MiB).
     expect(result.stdout).toMatch(/, peak memory \d+ MiB/);
     expect(executed.metadata.course?.results?.peak_rss_mib).toBeGreaterThan(100);
+    expect(existsSync(otherCheckout.launches), "another checkout's kernel was started").toBe(false);
   }, 180_000);
 });

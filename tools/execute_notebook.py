@@ -16,13 +16,19 @@ executed notebook is sent as a last event instead of written (the grader's sandb
 
 A kernel that dies before answering its first request is replaced by a fresh one (KERNEL_STARTS
 tries): no cell has run, so nothing is lost, and the usual cause is the machine, not the notebook.
+
+The kernel runs in a session of its own, so it outlives this process unless this process ends it: on
+SIGTERM, SIGHUP or SIGINT, and when the process that started this one dies (Linux's parent-death
+signal), the kernel is killed before this process exits.
 """
 import argparse
 import asyncio
 import atexit
+import ctypes
 import json
 import os
 import select
+import signal
 import subprocess
 import sys
 import time
@@ -41,6 +47,53 @@ AFTER_ERROR_SECONDS = 0.5
 KERNEL_STARTS = 3
 
 REPORTED = {"stream", "display_data", "update_display_data", "execute_result", "error"}
+
+# The running kernel's process id (its process group's too: Jupyter starts it in a new session).
+kernel_pid = None
+
+
+def child_pids():
+    """This process's children, from /proc (Linux): a kernel still starting has no known pid yet."""
+    children = []
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return children
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            if int(fields[1]) == os.getpid():
+                children.append(int(entry))
+        except (OSError, IndexError, ValueError):
+            pass
+    return children
+
+
+def kill_kernel_and_exit(signum, _frame):
+    for pid in {kernel_pid, *child_pids()} - {None}:
+        for target in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
+            try:
+                target()
+            except OSError:
+                pass
+    os._exit(128 + signum)
+
+
+def stop_with_parent():
+    """Ends this process (and so, through the handler, its kernel) on the signals a command is stopped
+    with, and when its parent dies without a word (killed with SIGKILL)."""
+    for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        signal.signal(signum, kill_kernel_and_exit)
+    try:
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass  # not Linux: the signals above still work
+    if os.getppid() == 1:  # the parent died before the request above took effect
+        kill_kernel_and_exit(signal.SIGTERM, None)
 
 
 def emit(event, **fields):
@@ -104,6 +157,7 @@ class KernelStartFailed(Exception):
 
 
 async def execute(nb, client, timeout, keep_going):
+    global kernel_pid
     code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
     started = False
     try:
@@ -178,6 +232,7 @@ def write_atomically(nb, path):
 
 
 def main():
+    stop_with_parent()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebook")
     parser.add_argument("output")

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { findJupyterPython, jupyterEnv, JUPYTER_INSTALL_HINT, KERNEL_NAME, kernelIsRegistered, REPO_ROOT } from './jupyter.mjs';
+import { stopRequested, stopTree, trackChild, untilStopped } from './stop-on-signals';
 
 /** What tools/execute_notebook.py reports. */
 export type ExecutorEvent =
@@ -76,25 +77,20 @@ export async function executeNotebook(notebookPath: string, outputPath: string, 
     `--timeout=${Math.max(1, Math.round(options.cellTimeoutSeconds))}`,
     ...(options.keepGoing ? ['--keep-going'] : []),
   ];
-  const child = spawn(python, args, { cwd: REPO_ROOT, env: jupyterEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] });
+  // In a session of its own, so that only the command decides when it stops (tools/stop-on-signals.ts): a
+  // terminal's Ctrl+C must not kill it half-way, leaving its kernel (in a session of its own) running.
+  const child = spawn(python, args, { cwd: REPO_ROOT, env: jupyterEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  trackChild(child, 'the notebook executor with its kernel');
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
 
-  // The kernel runs in its own session, so killing the executor alone could leave it spinning.
-  let kernelPid: number | null = null;
   let killedAtDeadline = false;
   const deadline =
     options.deadlineSeconds === undefined
       ? undefined
       : setTimeout(() => {
           killedAtDeadline = true;
-          for (const pid of [kernelPid, child.pid]) {
-            try {
-              if (pid) process.kill(pid, 'SIGKILL');
-            } catch {
-              // already gone
-            }
-          }
+          void stopTree(child.pid!, 0);
         }, options.deadlineSeconds * 1000);
 
   let unreadableEvents = 0;
@@ -106,14 +102,14 @@ export async function executeNotebook(notebookPath: string, outputPath: string, 
       if (line.startsWith('{"event"')) unreadableEvents++; // ours, damaged: never lose one silently
       continue; // otherwise a stray print from a library
     }
-    if (event.event === 'kernel_ready') kernelPid = event.kernel_pid;
-    options.onEvent(event);
+    if (!stopRequested()) options.onEvent(event);
   }
   const exitCode: number = await new Promise((resolve) => {
     if (child.exitCode !== null) resolve(child.exitCode);
     else child.on('close', (code) => resolve(code ?? 1));
   });
   if (deadline) clearTimeout(deadline);
+  if (stopRequested()) await untilStopped(); // killed by the command's stop: its results mean nothing
   return { exitCode, stderr: stderr.trim(), killedAtDeadline, unreadableEvents };
 }
 

@@ -1,7 +1,7 @@
 // Finding Jupyter and the tslab kernel. Plain JavaScript (type-checked through JSDoc) because
 // `npm run setup` must run on a fresh clone before any dependency, tsx included, is installed.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -28,9 +28,15 @@ export function jupyterEnv(extra = {}) {
   return { ...process.env, PYDEVD_DISABLE_FILE_VALIDATION: '1', ...extra, JUPYTER_PATH: path };
 }
 
-/** The kernel spec tslab's own installer writes, pointing at this checkout's tslab. */
+/** This checkout's tslab, run by the `node` on PATH as its own launcher does. */
+export const TSLAB_ENTRY = join(REPO_ROOT, 'node_modules', 'tslab', 'bin', 'tslab');
+
+/** Loaded before tslab: keeps zeromq.js from failing bursts of output (see the file). */
+const KERNEL_PRELOAD = join(REPO_ROOT, 'tools', 'kernel-preload.cjs');
+
+/** This checkout's kernel spec: tslab's own, with the preload. */
 function tslabKernelJson() {
-  return { argv: [TSLAB_BINARY, 'kernel', '--config-path', '{connection_file}'], display_name: 'TypeScript', language: 'typescript' };
+  return { argv: ['node', '--require', KERNEL_PRELOAD, TSLAB_ENTRY, 'kernel', '--config-path', '{connection_file}'], display_name: 'TypeScript', language: 'typescript' };
 }
 
 /**
@@ -50,6 +56,18 @@ export function ensureCheckoutKernel() {
   const temp = `${file}.${process.pid}.tmp`;
   writeFileSync(temp, wanted);
   renameSync(temp, file);
+}
+
+/**
+ * The arguments `npm start` runs Jupyter with (after the Python): the classic Notebook, rooted at the
+ * repository so that notebooks load plotly.js from node_modules through the server, opening lessons/.
+ * @param {string[]} extra the user's own arguments, e.g. `--no-browser --port 8899`
+ * @returns {string[]}
+ */
+export function notebookServerArgs(extra = []) {
+  // Jupyter refuses to run as root without --allow-root; containers and classroom VMs often are root.
+  const rootFlag = process.getuid?.() === 0 ? ['--allow-root'] : [];
+  return ['-m', 'notebook', `--notebook-dir=${REPO_ROOT}`, '--NotebookApp.default_url=/tree/lessons', ...rootFlag, ...extra];
 }
 
 /** What the lesson runner and `npm start` need from Python. */
@@ -106,12 +124,8 @@ export function tslabKernelSpec(python, options = {}) {
  * @param {string} python
  */
 export function kernelIsRegistered(python) {
-  if (existsSync(TSLAB_BINARY)) ensureCheckoutKernel();
+  if (!existsSync(TSLAB_ENTRY)) return false;
+  ensureCheckoutKernel();
   const spec = tslabKernelSpec(python);
-  if (!spec || !existsSync(TSLAB_BINARY)) return false;
-  try {
-    return realpathSync(spec.argv[0]) === realpathSync(TSLAB_BINARY);
-  } catch {
-    return false;
-  }
+  return JSON.stringify(spec?.argv) === JSON.stringify(tslabKernelJson().argv);
 }

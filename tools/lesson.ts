@@ -6,10 +6,12 @@ import { REPO_ROOT } from './jupyter.mjs';
 import { findLesson } from './notebooks';
 import { resultsTable, terminalObserver } from './report';
 import { runLesson, SetupError } from './run-lesson';
+import { stopOnSignals } from './stop-on-signals';
 
 const usage = 'usage: npm run lesson -- <lesson number or name> [--timeout <seconds per cell>] [--seed <n>]';
 
 async function main(): Promise<number> {
+  stopOnSignals('npm run lesson');
   const { positionals, values } = parseArgs({
     allowPositionals: true,
     options: { timeout: { type: 'string' }, seed: { type: 'string' }, help: { type: 'boolean', short: 'h' } },

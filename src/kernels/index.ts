@@ -68,7 +68,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { CourseError } from '../errors';
-import { rememberShippedKernel } from './shipped_kernels';
+import { rememberShippedKernel, shippedKernel } from './shipped_kernels';
 import { cpuAdamUpdateConfig, wasmAdamUpdateConfig } from './adam_update';
 import { registerActivationGradients, wasmReluGradConfig, wasmSigmoidGradConfig } from './activation_grads';
 import { wasmSgdUpdateConfig } from './sgd_update';
@@ -144,6 +144,22 @@ export function registerCourseKernels(backendName: string): string[] {
     registered.push(config.kernelName);
   }
   return registered;
+}
+
+/**
+ * Undoes registerCourseKernels for `backendName`: the backend's own kernels go back in place of the
+ * course's, and the course's own ops are removed. With useNativeBlas(false) and registerCourseKernels
+ * again, a process where the addon loaded gets exactly the kernels a machine without it gets
+ * (tests/kernels.test.ts checks both configurations in one process).
+ */
+export function unregisterCourseKernels(backendName: string): void {
+  for (const { config } of COURSE_KERNELS) {
+    if (config.backendName !== backendName) continue;
+    if (tf.getKernel(config.kernelName, backendName)?.kernelFunc !== config.kernelFunc) continue; // not ours
+    tf.unregisterKernel(config.kernelName, backendName);
+    const shipped = shippedKernel(config.kernelName, backendName);
+    if (shipped) tf.registerKernel(shipped);
+  }
 }
 
 /**

@@ -85,7 +85,7 @@ function load(): { blas: NativeBlas | null; status: NativeBlasStatus } {
   } catch (error) {
     const message = String(error instanceof Error ? error.message : error).split('\n')[0];
     const why = /Cannot find module 'course-blas'/.test(message)
-      ? 'the optional course-blas addon is not installed (it needs OpenBLAS at install time: apt-get install libopenblas-dev, then npm ci)'
+      ? 'the optional course-blas addon is not installed (it needs OpenBLAS and a C compiler: npm run setup installs them and builds it)'
       : `course-blas failed to load: ${message}`;
     loaded = { blas: null, status: { active: false, description: `no native BLAS: ${why}` } };
   }

@@ -8,7 +8,7 @@
  * were a third of the step. The native addon makes one pass, rounding after
  * the product and after the difference as the two ops do, so the weights
  * come out the same to the last bit. Registered on wasm where the addon
- * loaded; elsewhere training/update-rules.ts composes the step from tfjs ops.
+ * loaded; elsewhere training/sgd.ts leaves the step to tf.train.sgd's own ops.
  */
 import * as tf from '@tensorflow/tfjs';
 import { nativeBlas } from './native_blas';

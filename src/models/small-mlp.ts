@@ -1,7 +1,8 @@
 /**
- * The small networks of lessons 3 and 4: one hidden layer between the 784
- * pixels and the 10 outputs, built from bare variables rather than tf.layers
- * so that lesson 3 can write the backward pass by hand (see mlp-backprop.ts).
+ * The small networks of lesson 4 (lesson 3 writes its one network out in the
+ * notebook; this is the same, for every variant): one hidden layer between
+ * the 784 pixels and the 10 outputs, built from bare variables rather than
+ * tf.layers so that the backward pass can be written by hand (mlp-backprop.ts).
  *
  *   z1 = W1 x + b1,  a1 = f(z1),  h = LayerNorm(a1) or a1,  z2 = W2 h + b2,  y = g(z2)
  *

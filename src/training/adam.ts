@@ -1,10 +1,10 @@
 /**
- * Adam, as lesson 4 writes it out, packaged for the rest of the course.
+ * Adam, as lesson 4 explains it, for lessons 4 to 7.
  *
  * `adam(learningRate)` is a drop-in for `tf.train.adam(learningRate)`: the
  * same algorithm with the same defaults (β1 0.9, β2 0.999, ε 1e-7), usable
- * with `optimizer.minimize`, `model.compile` and `setLearningRate`. (Lesson
- * 4's adamRule uses PyTorch's ε = 1e-8, as its seed does.)
+ * with `optimizer.minimize`, `applyGradients`, `model.compile` and
+ * `setLearningRate`. (Lesson 4 passes PyTorch's ε = 1e-8, as its seed does.)
  * The difference is speed. tf.train.adam composes each parameter's update
  * from about a dozen element-wise tfjs kernels; ours runs one kernel per
  * parameter (kernels/adam_update.ts), a single pass over the weights.

@@ -5,21 +5,22 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { CHROMIUM, installHint, SYSTEM_PARTS } from '../../tools/system-parts.mjs';
+import { optionalPart } from '../helpers/optional-part';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const SITE_DIR = join(ROOT, 'build', 'site');
 export const SCREENSHOTS_DIR = join(ROOT, 'build', 'screenshots');
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export { CHROMIUM };
 
-/** Why the browser tests cannot run here, or undefined when they can. */
-export function browserSkipReason(): string | undefined {
-  if (!existsSync(CHROMIUM)) return `${CHROMIUM} is missing, so the site's browser tests are skipped. Fix: apt-get install chromium (Debian).`;
-  return undefined;
-}
-
-export function siteMissingReason(): string | undefined {
-  if (!existsSync(join(SITE_DIR, 'index.html'))) return `build/site/ has not been built. Fix: npm run site.`;
-  return undefined;
+/**
+ * Whether browser tests can run here (Chromium is an optional part: tests/helpers/optional-part.ts),
+ * and, with `site`, whether build/site/ has been built for them. Call it where tests are declared.
+ */
+export function canRunBrowserTests(skips: string, options: { site?: boolean } = {}): boolean {
+  const chromium = optionalPart('Chromium', SYSTEM_PARTS.chromium.present(), installHint(SYSTEM_PARTS.chromium), { skips, why: `${CHROMIUM} is missing` });
+  if (!chromium || !options.site) return chromium;
+  return optionalPart('the built site', existsSync(join(SITE_DIR, 'index.html')), 'npm run site (npm run test:site builds it first)', { skips, why: 'build/site/ has not been built' });
 }
 
 export function launchBrowser(): Promise<Browser> {

@@ -1,7 +1,12 @@
 // How the site renders each kind of notebook output (in Node; the browser tests cover real lessons).
 import { describe, expect, it } from 'vitest';
 import type { Output } from '../../site/src/lib/course';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { newMarkdownContext, renderMarkdown } from '../../site/src/lib/markdown';
+import { lessonLink } from '../../site/src/lib/notebook';
+import { listLessons, readNotebook } from '../../tools/notebooks';
 import { renderOutputs } from '../../site/src/lib/outputs';
 import { ansiToHtml, finalState } from '../../site/src/lib/terminal';
 
@@ -86,5 +91,27 @@ describe('notebook markdown', () => {
     expect(first).toContain('href="/lessons/02-x/"');
     expect(second).toContain('<h2 id="data-1">Data</h2>');
     expect(context.headings).toEqual([{ depth: 2, slug: 'data', text: 'Data' }, { depth: 2, slug: 'data-1', text: 'Data' }]);
+  });
+});
+
+describe('links in the lessons', () => {
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  process.env.COURSE_ROOT ??= root; // the site's lesson list, read when a link names a notebook
+
+  it("go to lesson pages and to the site's own pages; anything else is left alone", () => {
+    expect(lessonLink('../site/src/content/docs/under-the-hood.md')).toBe('/under-the-hood/');
+    expect(lessonLink('../site/src/content/docs/under-the-hood.md#adam')).toBe('/under-the-hood/#adam');
+    expect(lessonLink('01-linear-regression.ipynb#training')).toBe('/lessons/01-linear-regression/#training');
+    expect(lessonLink('../docs/performance.md')).toBe('../docs/performance.md');
+    expect(lessonLink('https://example.org/page.md')).toBe('https://example.org/page.md');
+  });
+
+  it("point at pages that exist (a lesson opens the page's source in Jupyter, the site its page)", () => {
+    const links = listLessons().flatMap((lesson) =>
+      readNotebook(lesson.path).cells
+        .filter((cell) => cell.cell_type === 'markdown')
+        .flatMap((cell) => [...[cell.source].flat().join('').matchAll(/\]\((\.\.\/site\/src\/content\/docs\/[^)#]+)/g)].map((m) => ({ lesson: lesson.slug, target: m[1] }))),
+    );
+    for (const { lesson, target } of links) expect(existsSync(join(root, 'lessons', target)), `${lesson} links to ${target}`).toBe(true);
   });
 });

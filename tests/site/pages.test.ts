@@ -5,11 +5,10 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listLessons, readNotebook, type Notebook } from '../../tools/notebooks';
-import { browserSkipReason, launchBrowser, openPage, screenshot, siteMissingReason, SITE_DIR } from './browser';
+import { canRunBrowserTests, launchBrowser, openPage, screenshot, SITE_DIR } from './browser';
 import { serveStatic, type StaticSite } from './server';
 
-const skip = browserSkipReason() ?? siteMissingReason();
-if (skip) console.warn(`Skipping the site's browser tests: ${skip}`);
+const run = canRunBrowserTests("the site's pages in a browser", { site: true });
 
 /** The lessons the site was built from (build/site/lessons.json); a test checks that they are today's. */
 interface BuiltLesson {
@@ -31,7 +30,7 @@ function figuresInNotebook(slug: string): number | undefined {
   return notebook.cells.flatMap((c) => c.outputs ?? []).filter((o) => (o.data as Record<string, unknown> | undefined)?.['application/vnd.plotly.v1+json']).length;
 }
 
-describe.skipIf(skip)('the course site', () => {
+describe.runIf(run)('the course site', () => {
   let browser: Browser;
   let site: StaticSite;
 

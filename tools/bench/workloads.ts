@@ -7,10 +7,10 @@ import * as tf from '@tensorflow/tfjs';
 import { imagesToTensor, labelsToTensor, loadDataset, takeImages } from '../../src/data/mnist';
 import { createRng } from '../../src/random';
 import { buildLeNet } from '../../src/models/lenet';
-import { createMlpParams, disposeMlpParams, SIGMOID_MLP } from '../../src/models/small-mlp';
-import { mlpSampleStep } from '../../src/training/mlp-sample-step';
+import { createMlpParams, disposeMlpParams, paramList, SIGMOID_MLP } from '../../src/models/small-mlp';
+import { sampleGradients } from '../../src/models/mlp-backprop';
 import { adam } from '../../src/training/adam';
-import { sgdRule } from '../../src/training/update-rules';
+import { sgd } from '../../src/training/sgd';
 
 export interface WorkloadResult {
   workload: string;
@@ -113,11 +113,14 @@ export const WORKLOADS: Workload[] = [
     async run(maxSeconds) {
       const { x, y } = mnistTrain(10000, [784]);
       const params = createMlpParams(SIGMOID_MLP, createRng(seed));
-      const step = mlpSampleStep(params, SIGMOID_MLP, 'mse', sgdRule(0.01));
+      const variables = paramList(params);
+      const optimizer = sgd(0.01);
       const sample = (i: number, withLoss: boolean) =>
         tf.tidy(() => {
           const row = tf.tensor1d([i], 'int32');
-          step(tf.gather(x, row) as tf.Tensor2D, tf.gather(y, row) as tf.Tensor2D, withLoss);
+          const { grads, loss } = sampleGradients(params, SIGMOID_MLP, 'mse', tf.gather(x, row) as tf.Tensor2D, tf.gather(y, row) as tf.Tensor2D, withLoss);
+          optimizer.applyGradients(variables.map(([key, variable]) => ({ name: variable.name, tensor: grads[key]! })));
+          loss?.dataSync();
         });
       sample(0, true); // warm-up
       const tensorsBefore = tf.memory().numTensors;
@@ -133,6 +136,7 @@ export const WORKLOADS: Workload[] = [
       const tensorsAfter = tf.memory().numTensors;
       tf.dispose([x, y]);
       disposeMlpParams(params);
+      optimizer.dispose();
       return { workload: this.name, unit: 'samples/s', throughput: samples / seconds, samples, seconds, cpuSeconds: clock.cpuSeconds(), tensorsBefore, tensorsAfter };
     },
   },

@@ -186,7 +186,8 @@ function launch(request: RunRequest): Launched {
       ],
       writableDirs: [SANDBOX_WORK_DIR, join(REPO_ROOT, 'build')],
       symlinks: [{ target: '../src', at: join(SANDBOX_WORK_DIR, 'src') }],
-      command: [sandboxPython(), join(REPO_ROOT, 'tools', 'execute_notebook.py'), inside.notebook, '-', `--kernel=${KERNEL_NAME}`, `--timeout=${Math.max(1, Math.round(request.cellTimeoutSeconds))}`, '--keep-going'],
+      // Under a shell that waits for it: the executor takes a parent of pid 1 (which the sandbox's init is) for one that died.
+      command: ['/bin/sh', '-c', '"$@"; exit $?', 'sh', sandboxPython(), join(REPO_ROOT, 'tools', 'execute_notebook.py'), inside.notebook, '-', `--kernel=${KERNEL_NAME}`, `--timeout=${Math.max(1, Math.round(request.cellTimeoutSeconds))}`, '--keep-going'],
       env: sandboxEnv(join(inside.inputs, INPUTS_FILE)),
       cwd: SANDBOX_WORK_DIR,
     });

@@ -14,9 +14,10 @@
  * everything in it go with it; the control group catches anything else.
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, lstatSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { findJupyterPython, REPO_ROOT } from '../jupyter.mjs';
+import { CHECKOUT_JUPYTER_DIR, findJupyterPython, KERNEL_NAME, REPO_ROOT } from '../jupyter.mjs';
+import { installHint, SYSTEM_PARTS } from '../system-parts.mjs';
 import { openCgroupRoot, type Cgroup, type CgroupRoot, type CgroupUsage } from './cgroup';
 import { track } from './stoppable';
 import { testLabelDecoys } from './test-label-decoys';
@@ -83,7 +84,6 @@ export interface SandboxProblem {
 let availability: SandboxProblem | null | undefined;
 let cgroups: CgroupRoot | undefined;
 
-export const BUBBLEWRAP_INSTALL = 'install bubblewrap: `sudo apt-get install bubblewrap` (Debian/Ubuntu; `npm run setup` does it when run as root)';
 
 /** Checks, once, that bubblewrap, util-linux's setpriv and prlimit, root and control groups are all there. */
 export function sandboxProblem(): SandboxProblem | undefined {
@@ -95,7 +95,7 @@ export function sandboxProblem(): SandboxProblem | undefined {
 function findProblem(): SandboxProblem | undefined {
   if (process.platform !== 'linux') return { problem: 'the grader\'s sandbox (bubblewrap) needs Linux', fix: 'grade on a Linux machine' };
   for (const [tool, fix] of [
-    ['bwrap', BUBBLEWRAP_INSTALL],
+    ['bwrap', `run \`npm run setup\` as root, or ${installHint(SYSTEM_PARTS.bubblewrap)}`],
     ['setpriv', 'install util-linux: `sudo apt-get install util-linux`'],
     ['prlimit', 'install util-linux: `sudo apt-get install util-linux`'],
   ]) {
@@ -180,12 +180,24 @@ export function sandboxPython(): string {
   return probe.stdout.trim() || python;
 }
 
+/** The files of the checkout that this checkout's kernel spec runs. */
+function kernelFiles(): string[] {
+  try {
+    const spec = JSON.parse(readFileSync(join(CHECKOUT_JUPYTER_DIR, 'kernels', KERNEL_NAME, 'kernel.json'), 'utf8')) as { argv?: unknown[] };
+    return (spec.argv ?? []).filter((arg): arg is string => typeof arg === 'string' && arg.startsWith(`${REPO_ROOT}/`) && existsSync(arg));
+  } catch {
+    return [];
+  }
+}
+
 /**
  * The course's read-only view. A package linked from elsewhere in the checkout (the BLAS addon in
  * native/) is shown too, or it would not load.
  */
 function coursePaths(role: SandboxRole): string[] {
   const paths = COURSE_PARTS[role].map((part) => join(REPO_ROOT, part)).filter((path) => existsSync(path));
+  // And whatever of the checkout the kernel's command line names (a preload in tools/, say).
+  if (role === 'student') for (const path of kernelFiles()) if (!paths.some((p) => path === p || path.startsWith(`${p}/`))) paths.push(path);
   const modules = join(REPO_ROOT, 'node_modules');
   const entries = readdirSync(modules).flatMap((name) => (name.startsWith('@') ? readdirSync(join(modules, name)).map((sub) => join(name, sub)) : [name]));
   for (const entry of entries) {

@@ -3,11 +3,20 @@
  * build/lessons/ (written by tools/run-lesson.ts with results in metadata.course.results), and
  * the models lessons save under build/models/. Everything is read at build time; the site is static.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { LessonResults, Threshold, ThresholdCheck } from '../../../tools/lesson-results';
+import type { LessonSpread, SeedsReport } from '../../../tools/seed-spread';
 
 export type { LessonResults, Threshold, ThresholdCheck };
+
+/** What `npm run seeds` measured for a lesson (build/seeds.json). */
+export interface SeedSpread extends LessonSpread {
+  /** False when the notebook changed since: the spread belongs to an earlier version of the lesson. */
+  current: boolean;
+  finished_at: string;
+}
 
 /** Set by astro.config.mjs (the folder above site/); COURSE_ROOT overrides it, e.g. for tests. */
 export function courseRoot(): string {
@@ -59,6 +68,7 @@ export interface Lesson {
   /** The executed notebook if there is one, else the clean one (the page then says so). */
   notebook: Notebook;
   meta: CourseMeta;
+  seeds?: SeedSpread;
 }
 
 export const joinText = (text: MultilineString | undefined): string => (Array.isArray(text) ? text.join('') : text ?? '');
@@ -72,10 +82,23 @@ const LESSON_FILE = /^\d\d-.+\.ipynb$/;
 
 let cache: Lesson[] | undefined;
 
+function readSeedsReport(root: string): SeedsReport | undefined {
+  const path = join(root, 'build', 'seeds.json');
+  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as SeedsReport) : undefined;
+}
+
+function seedSpreadOf(report: SeedsReport | undefined, lesson: number, cleanPath: string): SeedSpread | undefined {
+  const spread = report?.lessons[String(lesson)];
+  if (!spread || spread.runs.length === 0) return undefined;
+  const hash = createHash('sha256').update(readFileSync(cleanPath)).digest('hex');
+  return { ...spread, current: spread.notebook_sha256 === hash, finished_at: report!.finished_at };
+}
+
 export function listLessons(): Lesson[] {
   if (cache) return cache;
   const root = courseRoot();
   const dir = join(root, 'lessons');
+  const seedsReport = readSeedsReport(root);
   cache = readdirSync(dir)
     .filter((name) => LESSON_FILE.test(name))
     .sort()
@@ -88,7 +111,8 @@ export function listLessons(): Lesson[] {
       const clean = readNotebook(cleanPath).metadata.course;
       // Thresholds and title come from the clean notebook (the source of truth), results from the run.
       const meta: CourseMeta = { ...(clean ?? { lesson: Number(name.slice(0, 2)), title: slug, thresholds: {} }), results: notebook.metadata.course?.results };
-      return { number: meta.lesson, slug, title: meta.title, cleanPath, executedPath, notebook, meta };
+      const seeds = seedSpreadOf(seedsReport, meta.lesson, cleanPath);
+      return { number: meta.lesson, slug, title: meta.title, cleanPath, executedPath, notebook, meta, seeds };
     });
   return cache;
 }

@@ -17,8 +17,14 @@ export interface LessonPage {
   plots: number;
 }
 
-/** Links between notebooks (`02-softmax.ipynb#loss`) become links between lesson pages. */
-function lessonLink(url: string): string {
+/**
+ * Links between notebooks (`02-softmax.ipynb#loss`) become links between lesson pages, and links from
+ * a notebook to a page of this site (`../site/src/content/docs/under-the-hood.md#adam`, the path that
+ * opens the page's source in Jupyter) become links to the page.
+ */
+export function lessonLink(url: string): string {
+  const page = /^\.\.\/site\/src\/content\/docs\/([\w-]+)\.mdx?(#.*)?$/.exec(url);
+  if (page) return `/${page[1]}/${page[2] ?? ''}`;
   const match = /^(?:\.\/)?(\d\d-[^/#?]+)\.ipynb(#.*)?$/.exec(url);
   if (!match || !listLessons().some((l) => l.slug === match[1])) return url;
   return `/lessons/${match[1]}/${match[2] ?? ''}`;

@@ -6,6 +6,10 @@ export interface MetricRow {
   value: string;
   threshold: string;
   passed?: boolean;
+  /** "min – max" over the seeds `npm run seeds` ran, or '' when it has not run. */
+  spread: string;
+  /** False when some seed missed the threshold. */
+  heldOnEverySeed?: boolean;
 }
 
 export function formatNumber(value: number | undefined): string {
@@ -24,8 +28,26 @@ export function metricRows(lesson: Lesson): MetricRow[] {
   const results = lesson.meta.results;
   return Object.entries(lesson.meta.thresholds).map(([name, threshold]) => {
     const check = results?.checks.find((c) => c.metric === name);
-    return { name, value: formatNumber(results?.metrics[name]), threshold: describeThreshold(threshold), passed: check?.passed };
+    const overSeeds = lesson.seeds?.metrics[name];
+    const spread = !overSeeds ? '' : overSeeds.min === null ? 'not recorded' : `${formatNumber(overSeeds.min)} – ${formatNumber(overSeeds.max ?? undefined)}`;
+    return {
+      name,
+      value: formatNumber(results?.metrics[name]),
+      threshold: describeThreshold(threshold),
+      passed: check?.passed,
+      spread,
+      heldOnEverySeed: overSeeds && overSeeds.held === overSeeds.runs,
+    };
   });
+}
+
+/** The caption under the seeds column: which seeds, and whether the lesson has changed since. */
+export function seedsSummary(lesson: Lesson): string | undefined {
+  const seeds = lesson.seeds;
+  if (!seeds) return undefined;
+  const list = seeds.runs.map((r) => r.seed).join(', ');
+  const stale = seeds.current ? '' : ' (measured on an earlier version of this lesson)';
+  return `Range over ${seeds.runs.length} runs with seeds ${list} (npm run seeds, ${seeds.finished_at.slice(0, 10)})${stale}.`;
 }
 
 export function status(lesson: Lesson): { label: string; tone: 'success' | 'danger' | 'caution' } {
