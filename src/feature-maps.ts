@@ -4,7 +4,7 @@
  * get its own colour range or share one; digitGrid (digit-plots.ts) is the
  * special case of 28×28 bytes on a fixed 0–255 grey scale.
  */
-import { Figure, Trace } from './plots';
+import { Figure, Layout, Trace } from './plots';
 
 export interface MapGridOptions {
   /** maps[i] is a 2-D array of rows; row 0 is drawn at the top. */
@@ -33,29 +33,15 @@ function range(values: number[][][], symmetric: boolean): [number, number] {
   return lo === hi ? [lo - 1, hi + 1] : [lo, hi];
 }
 
-export function mapGrid(options: MapGridOptions): Figure {
-  const count = options.maps.length;
-  if (options.titles.length !== count) throw new RangeError(`${count} maps but ${options.titles.length} titles.`);
+/** Where each of `count` small plots goes: one x and y axis per plot in a grid, and its title above it. */
+function gridLayout(count: number, options: { titles: string[]; columns?: number; cellSize?: number; title?: string }): Layout {
   const columns = Math.min(options.columns ?? 6, count);
   const rows = Math.ceil(count / columns);
   const cell = options.cellSize ?? 130;
-  const symmetric = options.symmetric ?? false;
-  const sharedRange = options.range ?? (options.shared ? range(options.maps, symmetric) : undefined);
-  const data: Trace[] = [];
   const axes: Record<string, unknown> = {};
   const annotations: unknown[] = [];
   for (let i = 0; i < count; i++) {
-    const [zmin, zmax] = sharedRange ?? range([options.maps[i]], symmetric);
     const suffix = i === 0 ? '' : String(i + 1);
-    const trace: Trace = {
-      type: 'heatmap', z: options.maps[i], zmin, zmax, colorscale: options.colorscale ?? 'Greys', reversescale: (options.colorscale ?? 'Greys') === 'Greys',
-      showscale: false, xaxis: `x${suffix}`, yaxis: `y${suffix}`, hovertemplate: 'row %{y}, column %{x}: %{z:.3f}<extra></extra>',
-    };
-    if (options.showValues) {
-      trace.text = options.maps[i].map((row) => row.map((v) => String(Math.round(v * 1000) / 1000))) as unknown as string[];
-      trace.texttemplate = '%{text}';
-    }
-    data.push(trace);
     const [row, col] = [Math.floor(i / columns), i % columns];
     const gap = 0.03;
     const x0 = col / columns + gap / 2;
@@ -67,16 +53,45 @@ export function mapGrid(options: MapGridOptions): Figure {
     annotations.push({ text: options.titles[i], x: (x0 + x1) / 2, y: y1, xref: 'paper', yref: 'paper', xanchor: 'center', yanchor: 'bottom', showarrow: false, font: { size: 12 } });
   }
   return {
-    data,
-    layout: {
-      ...(options.title ? { title: options.title } : {}),
-      ...axes,
-      annotations,
-      height: rows * cell + (options.title ? 60 : 20),
-      width: columns * cell,
-      margin: { l: 10, r: 10, t: options.title ? 50 : 10, b: 10 },
-    },
+    ...(options.title ? { title: options.title } : {}),
+    ...axes,
+    annotations,
+    height: rows * cell + (options.title ? 60 : 20),
+    width: columns * cell,
+    margin: { l: 10, r: 10, t: options.title ? 50 : 10, b: 10 },
   };
+}
+
+export function mapGrid(options: MapGridOptions): Figure {
+  const count = options.maps.length;
+  if (options.titles.length !== count) throw new RangeError(`${count} maps but ${options.titles.length} titles.`);
+  const symmetric = options.symmetric ?? false;
+  const sharedRange = options.range ?? (options.shared ? range(options.maps, symmetric) : undefined);
+  const data: Trace[] = options.maps.map((map, i) => {
+    const [zmin, zmax] = sharedRange ?? range([map], symmetric);
+    const suffix = i === 0 ? '' : String(i + 1);
+    const trace: Trace = {
+      type: 'heatmap', z: map, zmin, zmax, colorscale: options.colorscale ?? 'Greys', reversescale: (options.colorscale ?? 'Greys') === 'Greys',
+      showscale: false, xaxis: `x${suffix}`, yaxis: `y${suffix}`, hovertemplate: 'row %{y}, column %{x}: %{z:.3f}<extra></extra>',
+    };
+    if (options.showValues) {
+      trace.text = map.map((row) => row.map((v) => String(Math.round(v * 1000) / 1000))) as unknown as string[];
+      trace.texttemplate = '%{text}';
+    }
+    return trace;
+  });
+  return { data, layout: gridLayout(count, options) };
+}
+
+/** Pictures (PNG or JPEG data: URIs, e.g. photos) in a grid with a title above each, drawn as plotly image traces. */
+export function pictureGrid(options: { sources: string[]; titles: string[]; columns?: number; cellSize?: number; title?: string }): Figure {
+  const count = options.sources.length;
+  if (options.titles.length !== count) throw new RangeError(`${count} pictures but ${options.titles.length} titles.`);
+  const data: Trace[] = options.sources.map((source, i) => {
+    const suffix = i === 0 ? '' : String(i + 1);
+    return { type: 'image', source, xaxis: `x${suffix}`, yaxis: `y${suffix}`, hoverinfo: 'skip' };
+  });
+  return { data, layout: gridLayout(count, options) };
 }
 
 /** A [height, width] slice of a flat row-major array: one channel of an NHWC image (batch 1). */

@@ -14,7 +14,7 @@ import { displayBundle, escapeHtml, liveDisplay, MimeBundle } from './notebook/d
 /** A plotly trace; the fields the course uses are typed, the rest pass through. */
 export interface Trace {
   type?: 'scatter' | 'bar' | 'heatmap' | 'histogram' | 'image';
-  mode?: 'lines' | 'markers' | 'lines+markers' | 'text';
+  mode?: 'lines' | 'markers' | 'lines+markers' | 'markers+text' | 'text';
   name?: string;
   x?: ArrayLike<number | string>;
   y?: ArrayLike<number | string>;

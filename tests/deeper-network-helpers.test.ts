@@ -12,6 +12,7 @@ import { evaluateClassifier, trainClassifierEpoch } from '../src/training/classi
 import { randomSplit } from '../src/data/split';
 import { createRng } from '../src/random';
 import { PIXELS } from '../src/data/mnist';
+import { dropout } from '../src/models/dropout';
 
 const dir = mkdtempSync(join(tmpdir(), 'deeper-network-'));
 beforeAll(async () => {
@@ -136,6 +137,28 @@ describe('trainClassifierEpoch', () => {
     expect(after.loss).toBeLessThan(before.loss);
     expect(after.accuracy).toBeGreaterThan(0.9);
     expect(last.accuracy).toBeGreaterThan(0.85);
+    tf.dispose([x, y]);
+    net.dispose();
+    optimizer.dispose();
+  });
+
+  it('calls the model in training mode, so that dropout works while training and not while evaluating', () => {
+    const x = tf.randomNormal([8, 4], 0, 1, 'float32', 5) as tf.Tensor2D;
+    const y = tf.tensor1d([0, 1, 0, 1, 0, 1, 0, 1], 'int32');
+    const net = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [4] }), dropout({ rate: 0.5, seed: 1 })] });
+    const layer = net.layers[1];
+    const training: unknown[] = [];
+    const call = layer.call.bind(layer);
+    layer.call = (inputs, kwargs) => {
+      training.push(kwargs.training);
+      return call(inputs, kwargs);
+    };
+    const optimizer = tf.train.sgd(0.1);
+    trainClassifierEpoch(net, optimizer, x, y, { batchSize: 4, rng: createRng(1) });
+    expect(training).toEqual([true, true]);
+    evaluateClassifier(net, x, y);
+    expect(training.slice(2).length).toBeGreaterThan(0);
+    expect(training.slice(2)).not.toContain(true);
     tf.dispose([x, y]);
     net.dispose();
     optimizer.dispose();

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../src/backend';
-import { conv2dWithLazyGradients } from '../src/models/lazy-conv2d';
+import { conv2d } from '../src/models/lazy-conv2d';
 
 beforeAll(async () => {
   await selectBackend();
@@ -31,12 +31,12 @@ async function weightGradients(model: tf.Sequential, x: tf.Tensor4D): Promise<{ 
   return { gradients, kernels: profile.kernels.map((k) => k.name) };
 }
 
-describe('conv2dWithLazyGradients', () => {
+describe('conv2d (lazy gradients)', () => {
   const x = tf.randomNormal([3, 9, 9, 1], 0, 1, 'float32', 11) as tf.Tensor4D;
 
   for (const activation of ['sigmoid', 'relu', 'linear'] as const) {
     it(`${activation}: predicts exactly what tf.layers.conv2d predicts, and trains with the same gradients`, async () => {
-      const lazy = oneConvModel(conv2dWithLazyGradients(args(activation)), 5);
+      const lazy = oneConvModel(conv2d(args(activation)), 5);
       const plain = oneConvModel(tf.layers.conv2d(args(activation)), 5);
       const [yLazy, yPlain] = [lazy.predict(x) as tf.Tensor, plain.predict(x) as tf.Tensor];
       expect(Array.from(yLazy.dataSync())).toEqual(Array.from(yPlain.dataSync()));
@@ -51,7 +51,7 @@ describe('conv2dWithLazyGradients', () => {
   }
 
   it("skips the gradient with respect to its input, which tf.layers.conv2d computes for sigmoid", async () => {
-    const lazy = oneConvModel(conv2dWithLazyGradients(args('sigmoid')), 5);
+    const lazy = oneConvModel(conv2d(args('sigmoid')), 5);
     const plain = oneConvModel(tf.layers.conv2d(args('sigmoid')), 5);
     expect((await weightGradients(plain, x)).kernels).toContain('Conv2DBackpropInput');
     const { kernels } = await weightGradients(lazy, x);
@@ -62,7 +62,7 @@ describe('conv2dWithLazyGradients', () => {
   });
 
   it('is saved as a plain Conv2D, which loads back with the same predictions', async () => {
-    const model = oneConvModel(conv2dWithLazyGradients({ ...args('sigmoid'), name: 'first' }), 7);
+    const model = oneConvModel(conv2d({ ...args('sigmoid'), name: 'first' }), 7);
     let saved: tf.io.ModelArtifacts | undefined;
     await model.save(tf.io.withSaveHandler(async (artifacts) => {
       saved = artifacts;
@@ -79,6 +79,6 @@ describe('conv2dWithLazyGradients', () => {
   });
 
   it('refuses channels-first data rather than computing something else', () => {
-    expect(() => conv2dWithLazyGradients({ ...args('relu'), dataFormat: 'channelsFirst' })).toThrow(/channels-last/);
+    expect(() => conv2d({ ...args('relu'), dataFormat: 'channelsFirst' })).toThrow(/channels-last/);
   });
 });

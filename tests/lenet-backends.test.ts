@@ -9,7 +9,7 @@ import { BackendChoice, selectBackend } from '../src/backend';
 import { imagesToTensor, labelsToTensor, loadDataset, takeImages } from '../src/data/mnist';
 import { buildLeNet } from '../src/models/lenet';
 import { createRng } from '../src/random';
-import { asImages, evaluateImages, trainImageEpoch } from '../src/training/image-classifier';
+import { evaluateClassifier, trainClassifierEpoch } from '../src/training/classifier-epoch';
 
 const TRAIN_IMAGES = 1000;
 const TEST_IMAGES = 1000;
@@ -21,13 +21,13 @@ async function trainOn(backend: BackendChoice): Promise<{ accuracy: number; loss
   const mnist = loadDataset('mnist');
   const train = takeImages(mnist.train, TRAIN_IMAGES);
   const test = takeImages(mnist.test, TEST_IMAGES);
-  const x = asImages(imagesToTensor(train)), y = labelsToTensor(train);
-  const xTest = asImages(imagesToTensor(test)), yTest = labelsToTensor(test);
+  const x = tf.tidy(() => imagesToTensor(train).reshape([-1, 28, 28, 1])), y = labelsToTensor(train);
+  const xTest = tf.tidy(() => imagesToTensor(test).reshape([-1, 28, 28, 1])), yTest = labelsToTensor(test);
   const rng = createRng(2024);
-  const model = buildLeNet({ variant: 'modern', rng });
+  const model = buildLeNet({ activation: 'relu', pooling: 'max', rng, name: 'lenet' });
   const optimizer = tf.train.adam(2e-3);
-  const stats = trainImageEpoch(model, optimizer, x, y, { batchSize: 64, rng });
-  const { accuracy } = evaluateImages(model, xTest, yTest);
+  const stats = trainClassifierEpoch(model, optimizer, x, y, { batchSize: 64, rng });
+  const { accuracy } = evaluateClassifier(model, xTest, yTest);
   tf.dispose([x, y, xTest, yTest]);
   model.dispose();
   optimizer.dispose();

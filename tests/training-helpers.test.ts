@@ -85,6 +85,15 @@ describe('progress bar', () => {
     expect(bar.text()).toContain('100% 200/200');
   });
 
+  it('moves to an absolute position with update, e.g. the examples seen so far', () => {
+    const bar = new ProgressBar(200, { label: 'epoch 1' });
+    bar.update(64, { loss: 0.5 });
+    bar.update(128);
+    expect(bar.text()).toMatch(/^epoch 1 \[#{19}-{11}\] 64% 128\/200 loss 0\.5 /);
+    bar.update(500);
+    expect(bar.text()).toContain('100% 200/200');
+  });
+
   it('prints its final state once when not in a notebook or a terminal', () => {
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
     const bar = new ProgressBar(2);

@@ -115,6 +115,21 @@ export function loadDataset(name: DatasetName = 'mnist'): Dataset {
   return dataset;
 }
 
+/**
+ * A dataset that a lesson may skip: loaded when it is installed, undefined when it is not. Under
+ * COURSE_REQUIRE_ALL=1 (CI's switch for every optional part) a missing one is an error instead, so
+ * that the part of the lesson that uses it cannot go unchecked.
+ */
+export function optionalDataset(
+  name: DatasetName, env: Record<string, string | undefined> = process.env, installed: (name: DatasetName) => boolean = isDatasetInstalled,
+): Dataset | undefined {
+  if (installed(name)) return loadDataset(name);
+  if (env.COURSE_REQUIRE_ALL === '1') {
+    throw new CourseError(`The ${name} dataset is not installed, and COURSE_REQUIRE_ALL=1 requires every optional part.`, INSTALL_HINT[name]);
+  }
+  return undefined;
+}
+
 /** The first `count` images of a split (a quick way to make small experiments). */
 export function takeImages(set: ImageSet, count: number): ImageSet {
   const n = Math.min(count, set.count);

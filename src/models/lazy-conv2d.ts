@@ -7,7 +7,7 @@
  * op is used even while gradients are being recorded, and its gradient
  * function computes the gradient of every input at once: for a network's
  * first layer that includes the gradient with respect to the images, which
- * nothing uses. It was a sixth of a LeNet training step on the CPU.
+ * nothing uses.
  *
  * While gradients are being recorded, this layer runs convolution, bias and
  * activation as three ops instead. Backpropagation then asks each op only for
@@ -43,10 +43,10 @@ class Conv2DWithLazyGradients extends Conv2DLayer {
   }
 }
 
-/** tf.layers.conv2d (channels last), whose backward pass skips gradients nobody needs. */
-export function conv2dWithLazyGradients(args: Conv2DArgs): Conv2D {
+/** tf.layers.conv2d (channels last) with the same arguments, whose backward pass skips gradients nobody needs. */
+export function conv2d(args: Conv2DArgs): Conv2D {
   if (args.dataFormat === 'channelsFirst' || args.padding === 'causal') {
-    throw new Error(`conv2dWithLazyGradients supports channels-last data and 'same' or 'valid' padding, not ${args.dataFormat ?? ''} ${args.padding ?? ''}`);
+    throw new Error(`conv2d (src/models/lazy-conv2d.ts) supports channels-last data and 'same' or 'valid' padding, not ${args.dataFormat ?? ''} ${args.padding ?? ''}`);
   }
   return new Conv2DWithLazyGradients(args);
 }

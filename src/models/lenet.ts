@@ -5,52 +5,51 @@
  *   conv 6@5×5 'same' → f → pool 2 → conv 16@5×5 → f → pool 2 → flatten
  *   → dense 120 → f → dense 84 → f → dense 10 (logits)
  *
- * 'classic' is the 1998 network as the seed post trains it: sigmoid f and
- * average pooling. 'modern' keeps the shape and swaps in what later networks
- * use: ReLU f and max pooling. Every kernel starts from Glorot (Xavier)
- * uniform weights with a seed drawn from the lesson's generator, so a run is
- * reproducible; biases start at zero.
+ * The 1998 network, as the seed post trains it, has sigmoid f and average
+ * pooling; the modern one ReLU and max pooling. Every kernel starts from
+ * Glorot (Xavier) uniform weights with a seed drawn from the lesson's
+ * generator; biases start at zero. Lesson 7 writes buildLeNet;
+ * tests/lesson-code.test.ts checks that this file holds the same code.
  *
  * The input layer is [28, 28, 1] (no built-in reshape), which is also what
- * the course site's demo reads from model.json. The convolutions are
- * tf.layers.conv2d layers whose backward pass skips the images' gradient
- * (lazy-conv2d.ts); a saved LeNet loads anywhere as plain Conv2D layers.
+ * the course site's demo reads from model.json. `conv2d` is tf.layers.conv2d
+ * with a backward pass that skips the images' gradient (lazy-conv2d.ts); a
+ * saved LeNet loads anywhere as plain Conv2D layers.
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../random';
-import { conv2dWithLazyGradients } from './lazy-conv2d';
-
-export type LeNetVariant = 'classic' | 'modern';
+import { conv2d } from './lazy-conv2d';
 
 export const LENET_INPUT_SHAPE: [number, number, number] = [28, 28, 1];
 
 export interface LeNetOptions {
-  variant: LeNetVariant;
+  /** 'sigmoid' in LeNet as in 1998, 'relu' in the modern one. */
+  activation: 'sigmoid' | 'relu';
+  /** 'average' in LeNet as in 1998, 'max' in the modern one. */
+  pooling: 'average' | 'max';
   /** Seeds every kernel initializer. */
   rng: Rng;
-  /** Layer-name prefix, so that two LeNets in one notebook have distinct names. */
-  name?: string;
+  /** A prefix for the layer names, so that two LeNets in one notebook have distinct names. */
+  name: string;
 }
 
-export function buildLeNet(options: LeNetOptions): tf.Sequential {
-  const activation = options.variant === 'classic' ? 'sigmoid' : 'relu';
-  const pool = (name: string) =>
-    options.variant === 'classic'
-      ? tf.layers.averagePooling2d({ poolSize: 2, strides: 2, name })
-      : tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name });
-  const prefix = options.name ?? `lenet_${options.variant}`;
-  const init = () => tf.initializers.glorotUniform({ seed: options.rng.seed() });
+/** LeNet for 28×28×1 images: two convolution–pooling stages, then dense layers of 120, 84 and 10 units (the logits). */
+export function buildLeNet({ activation, pooling, rng, name }: LeNetOptions): tf.Sequential {
+  const init = () => tf.initializers.glorotUniform({ seed: rng.seed() });
+  const pool = (n: number) => (pooling === 'average'
+    ? tf.layers.averagePooling2d({ poolSize: 2, strides: 2, name: `${name}_pool${n}` })
+    : tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name: `${name}_pool${n}` }));
   return tf.sequential({
-    name: prefix,
+    name,
     layers: [
-      conv2dWithLazyGradients({ name: `${prefix}_conv1`, inputShape: LENET_INPUT_SHAPE, filters: 6, kernelSize: 5, padding: 'same', activation, kernelInitializer: init() }),
-      pool(`${prefix}_pool1`),
-      conv2dWithLazyGradients({ name: `${prefix}_conv2`, filters: 16, kernelSize: 5, padding: 'valid', activation, kernelInitializer: init() }),
-      pool(`${prefix}_pool2`),
-      tf.layers.flatten({ name: `${prefix}_flatten` }),
-      tf.layers.dense({ name: `${prefix}_dense1`, units: 120, activation, kernelInitializer: init() }),
-      tf.layers.dense({ name: `${prefix}_dense2`, units: 84, activation, kernelInitializer: init() }),
-      tf.layers.dense({ name: `${prefix}_dense3`, units: 10, kernelInitializer: init() }),
+      conv2d({ name: `${name}_conv1`, inputShape: [28, 28, 1], filters: 6, kernelSize: 5, padding: 'same', activation, kernelInitializer: init() }),
+      pool(1),
+      conv2d({ name: `${name}_conv2`, filters: 16, kernelSize: 5, padding: 'valid', activation, kernelInitializer: init() }),
+      pool(2),
+      tf.layers.flatten({ name: `${name}_flatten` }),
+      tf.layers.dense({ name: `${name}_dense1`, units: 120, activation, kernelInitializer: init() }),
+      tf.layers.dense({ name: `${name}_dense2`, units: 84, activation, kernelInitializer: init() }),
+      tf.layers.dense({ name: `${name}_dense3`, units: 10, kernelInitializer: init() }),
     ],
   });
 }

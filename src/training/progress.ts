@@ -46,6 +46,11 @@ export class ProgressBar {
     if (now - this.lastDraw >= (this.options.throttleMs ?? 250)) this.draw();
   }
 
+  /** Moves to `done` of the total (e.g. the examples seen so far) and optionally updates the numbers beside the bar. */
+  update(done: number, values?: ProgressValues): void {
+    this.tick(done - this.done, values);
+  }
+
   /** Draws the final state; the bar then stays as a record of the run. */
   finish(values?: ProgressValues): void {
     if (this.finished) return;

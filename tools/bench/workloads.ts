@@ -152,7 +152,7 @@ export const WORKLOADS: Workload[] = [
   ] })),
   // What lessons 7 and 8 build: the same network, whose convolutions skip the images' gradient (src/models/lazy-conv2d.ts).
   lenetWorkload("LeNet (sigmoid, avg pool), SGD, batch 256 [the course's buildLeNet, lessons 7-8]", () =>
-    buildLeNet({ variant: 'classic', rng: createRng(seed) })),
+    buildLeNet({ activation: 'sigmoid', pooling: 'average', rng: createRng(seed), name: 'lenet' })),
   operatorWorkload('matmul 1024×1024 · 1024×1024', 2 * 1024 ** 3, () => {
     const a = tf.randomUniform([1024, 1024], -1, 1, 'float32', 1);
     const b = tf.randomUniform([1024, 1024], -1, 1, 'float32', 2);
