@@ -10,7 +10,9 @@ written, so the student can open it and see where it stopped.
 
 With --keep-going (the homework grader) a failing cell is reported and the run goes on, as a student
 pressing "Run all" past an error would expect; a hanging cell or a dead kernel still stops it, and
-the grader decides what to run next.
+the grader decides what to run next. Any reply other than "ok" is a failure: a kernel that answers
+"abort" has not run the cell, whatever nbclient makes of it. With "-" as the output path the
+executed notebook is sent as a last event instead of written (the grader's sandbox keeps no files).
 
 A kernel that dies before answering its first request is replaced by a fresh one (KERNEL_STARTS
 tries): no cell has run, so nothing is lost, and the usual cause is the machine, not the notebook.
@@ -108,6 +110,10 @@ def emit(event, **fields):
             select.select([], [fd], [])
 
 
+class CellNotRun(Exception):
+    """The kernel replied with a status that is neither "ok" nor "error" (tslab's "abort")."""
+
+
 class ReportingClient(NotebookClient):
     """An nbclient that also forwards every output message to the runner as it arrives."""
 
@@ -115,6 +121,12 @@ class ReportingClient(NotebookClient):
         if msg["msg_type"] in REPORTED:
             emit("output", cell=cell_index, type=msg["msg_type"], content=msg["content"])
         return super().process_message(msg, cell, cell_index)
+
+    async def _check_raise_for_error(self, cell, cell_index, exec_reply):
+        status = (exec_reply or {}).get("content", {}).get("status")
+        if exec_reply is not None and status not in ("ok", "error"):
+            raise CellNotRun(f"the kernel answered {status!r} instead of running the cell")
+        return await super()._check_raise_for_error(cell, cell_index, exec_reply)
 
 
 def cell_stderr(cell):
@@ -201,6 +213,11 @@ async def execute_cells(nb, client, code_cells, timeout, keep_going):
                 return False
             await asyncio.sleep(AFTER_ERROR_SECONDS)
             continue
+        except CellNotRun as error:
+            emit("cell_failed", cell=index, number=number, kind="aborted", message=str(error))
+            if not keep_going:
+                return False
+            continue
         emit("cell_done", cell=index, number=number, seconds=round(time.monotonic() - started, 3))
     return True
 
@@ -240,8 +257,11 @@ def main():
     except Exception as error:  # the connection broke, ...
         emit("fatal", kind="kernel", message=f"{type(error).__name__}: {error}")
     finally:
-        write_atomically(nb, args.output)
-        emit("written", path=args.output)
+        if args.output == "-":
+            emit("notebook", notebook=nb)
+        else:
+            write_atomically(nb, args.output)
+            emit("written", path=args.output)
     sys.exit(0 if ok else 1)
 
 

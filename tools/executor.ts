@@ -14,12 +14,15 @@ export type ExecutorEvent =
   | { event: 'kernel_ready'; code_cells: number; kernel_pid: number | null }
   | { event: 'cell_start'; cell: number; number: number; source: string }
   | { event: 'cell_done'; cell: number; number: number; seconds: number }
-  | { event: 'cell_failed'; cell: number; number: number; kind: 'error' | 'timeout' | 'kernel_died'; message: string }
+  /** `aborted`: the kernel replied "abort" (or any status but ok and error): the cell did not run. */
+  | { event: 'cell_failed'; cell: number; number: number; kind: 'error' | 'aborted' | 'timeout' | 'kernel_died'; message: string }
   | { event: 'output'; cell: number; type: string; content: OutputContent }
   | { event: 'fatal'; kind: string; message: string }
   /** Sent before the kernel shuts down: its peak resident memory (null where /proc cannot tell). */
   | { event: 'kernel_memory'; peak_rss_mib: number | null }
-  | { event: 'written'; path: string };
+  | { event: 'written'; path: string }
+  /** Instead of `written` when the output path is "-": the executed notebook itself. */
+  | { event: 'notebook'; notebook: unknown };
 
 export interface OutputContent {
   name?: string;

@@ -1,15 +1,14 @@
 /**
- * Helpers for the teacher's check cells: the hidden cells that
- * `npm run homework -- grade` runs after a student's notebook.
+ * Helpers for a graded exercise's check and probe cells (see ./grading).
  *
- * A check passes when its cell runs without an error, and then earns the
- * points in the cell's metadata; otherwise the first line of its error is the
- * reason the student reads in the grade report. So every failure here is a
- * `CheckFailed` whose message is written for the student: what was expected,
- * what their code did, and never a stack trace.
+ * In a probe (the student's process): `studentCall` and `throwsOn` (and, for tensors, those of
+ * ./tensor-checks) call the student's code and describe what it did; a probe that throws sends that
+ * description as its answer, which fails the check. In a check's judge (the grader's own process):
+ * `expect` and `expectClose` compare an answer with the reference. Every failure is a `CheckFailed`
+ * whose message is written for the student (what was expected, what their code did, never a stack
+ * trace): its first line is the reason in the grade report. This module loads no TensorFlow.js, so
+ * a judge that needs none starts quickly.
  */
-import * as tf from '@tensorflow/tfjs';
-
 /** A check that did not pass, with the reason as its message. */
 export class CheckFailed extends Error {
   constructor(reason: string) {
@@ -39,84 +38,64 @@ export function studentCall<T>(name: string, call: () => T): T {
   }
 }
 
-/** `studentCall` for code that returns a promise (training, usually). */
-export async function studentCallAsync<T>(name: string, call: () => Promise<T>): Promise<T> {
+/** Whether the student's `call` throws (for input it must reject); an untouched stub fails instead. */
+export function throwsOn(name: string, call: () => unknown): boolean {
   try {
-    return await call();
+    call();
+    return false;
   } catch (error) {
-    throw new CheckFailed(describeThrow(name, error));
+    if (isStub(error)) throw new CheckFailed(describeThrow(name, error));
+    return true;
   }
 }
 
-/** Fails unless the student's `call` throws (for input it must reject). */
-export function expectThrows(name: string, call: () => unknown, reason: string): void {
-  let threw = false;
-  try {
-    call();
-  } catch (error) {
-    if (error instanceof Error && error.name === 'Exercise') throw new CheckFailed(describeThrow(name, error));
-    threw = true;
-  }
-  expect(threw, reason);
-}
+// Compared by name, not instanceof: the student's notebook and this module may load separate copies.
+const isStub = (error: unknown) => error instanceof Error && error.name === 'Exercise';
 
 function describeThrow(name: string, error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   const firstLine = message.split('\n')[0];
-  // Compared by name, not instanceof: the student's notebook and this module may load separate copies.
-  if (error instanceof Error && error.name === 'Exercise') return `${name} is still the stub ("${firstLine}")`;
+  if (isStub(error)) return `${name} is still the stub ("${firstLine}")`;
   return `${name} threw ${error instanceof Error ? error.name : 'a value'}: ${firstLine}`;
+}
+
+/** A failure as one line for the report: a CheckFailed's own reason, anything else with its name. */
+export function describeFailure(error: unknown): string {
+  if (error instanceof CheckFailed) return error.message.split('\n')[0];
+  if (isStub(error)) return describeThrow('your code', error);
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return message.split('\n')[0].slice(0, 300);
 }
 
 /**
  * Fails unless `actual` and `expected` agree element by element within
  * `tolerance` (absolute plus relative to the expected value), naming the
- * first element that does not.
+ * first element that does not. `actual` may be anything an answer holds.
  */
-export function expectClose(
-  what: string,
-  actual: ArrayLike<number> | number,
-  expected: ArrayLike<number> | number,
-  tolerance = 1e-4,
-): void {
-  const a = typeof actual === 'number' ? [actual] : Array.from(actual);
+export function expectClose(what: string, actual: unknown, expected: ArrayLike<number> | number, tolerance = 1e-4): void {
   const e = typeof expected === 'number' ? [expected] : Array.from(expected);
+  const a = typeof actual === 'number' ? [actual] : Array.isArray(actual) ? actual : undefined;
+  expect(a !== undefined, `${what}: expected ${e.length === 1 ? 'a number' : `${e.length} numbers`}, got ${describeValue(actual)}`);
   expect(a.length === e.length, `${what}: expected ${e.length} value(s), got ${a.length}`);
   for (let i = 0; i < e.length; i++) {
-    const ok = Math.abs(a[i] - e[i]) <= tolerance * (1 + Math.abs(e[i]));
+    const value = a[i];
+    const ok = typeof value === 'number' && Math.abs(value - e[i]) <= tolerance * (1 + Math.abs(e[i]));
     const where = e.length === 1 ? '' : ` at position ${i}`;
-    expect(ok, `${what}: expected ${round(e[i])}${where}, got ${round(a[i])}`);
+    expect(ok, `${what}: expected ${round(e[i])}${where}, got ${typeof value === 'number' ? round(value) : describeValue(value)}`);
   }
 }
 
-function round(x: number): string {
+/** A number as a report shows it: six significant digits. */
+export function round(x: number): string {
   return Number.isFinite(x) ? String(Number(x.toPrecision(6))) : String(x);
 }
 
-/** Fails unless `tensor` is a tf.Tensor of `shape` (`null` matches any size). */
-export function expectTensor(what: string, tensor: unknown, shape: Array<number | null>): asserts tensor is tf.Tensor {
-  expect(tensor instanceof tf.Tensor, `${what}: expected a tf.Tensor, got ${describeValue(tensor)}`);
-  const matches = tensor.shape.length === shape.length && shape.every((size, i) => size === null || size === tensor.shape[i]);
-  expect(matches, `${what}: expected shape [${shape.map((s) => s ?? 'any').join(', ')}], got [${tensor.shape.join(', ')}]`);
-}
-
-function describeValue(value: unknown): string {
+export function describeValue(value: unknown): string {
   if (value === null || value === undefined) return String(value);
   if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? `a ${value.constructor?.name ?? 'object'}` : `a ${typeof value}`;
-}
-
-/**
- * Runs `call` and fails if it leaves more tensors alive than it returns
- * (the returned tensors are disposed here).
- */
-export function expectNoLeak(name: string, call: () => tf.Tensor | tf.Tensor[]): void {
-  const before = tf.memory().numTensors;
-  const result = studentCall(name, call);
-  const returned = Array.isArray(result) ? result.length : 1;
-  const leaked = tf.memory().numTensors - before - returned;
-  tf.dispose(result);
-  expect(leaked <= 0, `${name} leaves ${leaked} tensor(s) behind on every call: wrap the work in tf.tidy`);
+  if (typeof value !== 'object') return `a ${typeof value}`;
+  const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
+  return typeof name === 'string' && name !== 'Object' ? `a ${name}` : 'an object';
 }
 
 /** `n` numbers uniform in [lo, hi) from `rng`: hidden inputs the student has not seen. */

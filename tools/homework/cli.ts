@@ -1,60 +1,37 @@
 // `npm run homework -- build`: student notebooks in build/homework/.
 // `npm run homework -- grade <notebooks or folders>`: grade submissions, write build/grades/{grades.csv,summary.md,grades.json}.
 import { availableParallelism } from 'node:os';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import { basename, join, relative, resolve, sep } from 'node:path';
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { basename, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT } from '../jupyter.mjs';
 import { requireJupyter, SetupError } from '../executor';
 import { buildHomework, HOMEWORK_DIR } from './build';
-import { gradeSubmission, SubmissionGrade } from './grade';
-import { total, writeReports } from './report';
+import { formatBytes } from './event-stream';
+import { gradeSubmission } from './grade';
+import { earlierGrades, gradingKey, type KeyedGrade } from './rerun';
+import { oneLine, reportPaths, total, writeReports } from './report';
+import { sandboxProblem, type SandboxLimits } from './sandbox';
+import { stopEverything } from './stoppable';
+import { findSubmissions, UsageError, type Submission } from './submissions';
+import { removeTestLabelDecoys } from './test-label-decoys';
 
 const usage = `usage:
   npm run homework -- build [--out <folder>]
   npm run homework -- grade <notebooks or folders>... [--out <folder>] [--jobs <n>]
                             [--time-limit <seconds per notebook>] [--cell-timeout <seconds>] [--whole-notebook]
+                            [--memory <size, e.g. 3G>] [--processes <n>] [--cpu-time <seconds>] [--no-sandbox]
 
 A folder is searched for .ipynb files; in a folder of folders (submissions/<student>/<lesson>.ipynb)
-the first folder name is the student, otherwise the file name is.`;
+the first folder name is the student, otherwise the file name is. Each notebook runs in a sandbox
+(bubblewrap, as root) with the limits above; docs/teachers.md says what a submission can and cannot do.`;
 
 const DEFAULT_TIME_LIMIT_SECONDS = 900;
+/** Sized for lesson 5's exercise, which trains a model: see docs/teachers.md for what it uses. */
+const DEFAULT_LIMITS: SandboxLimits = { memoryBytes: 2 * 2 ** 30, processes: 128, cpuSeconds: 900 };
 const GRADES_DIR = join(REPO_ROOT, 'build', 'grades');
-
-interface Submission {
-  file: string;
-  student: string;
-}
-
-/** Every notebook under the given paths, each with the student it belongs to. */
-export function findSubmissions(paths: string[]): Submission[] {
-  const found: Submission[] = [];
-  for (const given of paths) {
-    const root = resolve(given);
-    if (!existsSync(root)) throw new UsageError(`${given} does not exist.`);
-    if (statSync(root).isFile()) {
-      found.push({ file: root, student: basename(root).replace(/\.ipynb$/, '') });
-      continue;
-    }
-    for (const file of notebooksUnder(root)) {
-      const parts = relative(root, file).split(sep);
-      found.push({ file, student: parts.length > 1 ? parts[0] : basename(file).replace(/\.ipynb$/, '') });
-    }
-  }
-  return found;
-}
-
-function notebooksUnder(folder: string): string[] {
-  return readdirSync(folder, { withFileTypes: true })
-    .sort((a, b) => a.name.localeCompare(b.name))
-    .flatMap((entry) => {
-      const path = join(folder, entry.name);
-      if (entry.isDirectory()) return entry.name === '.ipynb_checkpoints' || entry.name === 'node_modules' ? [] : notebooksUnder(path);
-      return entry.isFile() && entry.name.endsWith('.ipynb') ? [path] : [];
-    });
-}
-
-class UsageError extends Error {}
+const SIGNAL_EXIT: Record<string, number> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
 
 function positiveNumber(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -63,46 +40,129 @@ function positiveNumber(name: string, value: string | undefined): number | undef
   return n;
 }
 
-/** Runs `work` on every item, at most `jobs` at a time, keeping the input order in the results. */
-async function pool<T, R>(items: T[], jobs: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
+/** "3G", "3GiB", "2048M", "2048" (MiB) → bytes. */
+function memorySize(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const match = /^(\d+(?:\.\d+)?)\s*(G|GiB|GB|M|MiB|MB)?$/i.exec(value.trim());
+  if (!match || !(Number(match[1]) > 0)) throw new UsageError(`--memory must be a size such as 3G or 2048M, not "${value}".`);
+  return Math.round(Number(match[1]) * (/^g/i.test(match[2] ?? 'M') ? 2 ** 30 : 2 ** 20));
+}
+
+/** Runs `work` on every item, at most `jobs` at a time, each worker with its own slot number; stops taking items once `stopped()`. */
+async function pool<T>(items: T[], jobs: number, stopped: () => boolean, work: (item: T, index: number, slot: number) => Promise<void>): Promise<void> {
   let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
+  const worker = async (slot: number) => {
+    while (next < items.length && !stopped()) {
       const index = next++;
-      results[index] = await work(items[index], index);
+      await work(items[index], index, slot);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(jobs, items.length) }, worker));
-  return results;
+  await Promise.all(Array.from({ length: Math.min(jobs, items.length) }, (_, slot) => worker(slot)));
+}
+
+/** A grade for a notebook not (or not yet) graded: one row that says why. */
+function placeholder({ file, student }: Submission, why: string): KeyedGrade {
+  return { student, file, checks: [], notes: [why], seconds: 0, complete: false };
+}
+
+/** The submission's folder under the work folder: readable, unique, never outside it. */
+function workFolderName({ file, student }: Submission): string {
+  const readable = `${student}-${basename(file).replace(/\.ipynb$/, '')}`.replace(/[^\w.-]+/g, '_').replace(/^\.+/, '_').slice(0, 60);
+  return `${readable}-${createHash('sha256').update(`${student}\0${file}`).digest('hex').slice(0, 8)}`;
 }
 
 async function grade(paths: string[], values: Record<string, string | boolean | undefined>): Promise<number> {
   if (paths.length === 0) throw new UsageError('grade needs at least one notebook or folder.');
   requireJupyter();
+  const sandboxed = !values['no-sandbox'];
+  if (sandboxed) {
+    const problem = sandboxProblem();
+    if (problem) {
+      throw new SetupError(
+        `Grading runs each submission in a sandbox, and there is none here: ${problem.problem}.\n  Fix: ${problem.fix}.\n` +
+          '  Or pass --no-sandbox to grade without one: submissions then run with your rights and no limits (only on a throwaway account).',
+      );
+    }
+  }
   const submissions = findSubmissions(paths);
   if (submissions.length === 0) throw new UsageError(`no .ipynb files under ${paths.join(', ')}.`);
   const outDir = resolve(String(values.out ?? GRADES_DIR));
   mkdirSync(outDir, { recursive: true });
-  const jobs = positiveNumber('jobs', values.jobs as string | undefined) ?? Math.min(2, availableParallelism());
+  const jobs = Math.floor(positiveNumber('jobs', values.jobs as string | undefined) ?? Math.min(2, availableParallelism()));
   const timeLimitSeconds = positiveNumber('time-limit', values['time-limit'] as string | undefined) ?? DEFAULT_TIME_LIMIT_SECONDS;
   const cellTimeoutSeconds = positiveNumber('cell-timeout', values['cell-timeout'] as string | undefined);
-  console.log(`Grading ${submissions.length} notebook(s), ${jobs} at a time, at most ${timeLimitSeconds} s each.`);
+  const limits: SandboxLimits = {
+    memoryBytes: memorySize(values.memory as string | undefined) ?? DEFAULT_LIMITS.memoryBytes,
+    processes: Math.floor(positiveNumber('processes', values.processes as string | undefined) ?? DEFAULT_LIMITS.processes),
+    cpuSeconds: positiveNumber('cpu-time', values['cpu-time'] as string | undefined) ?? DEFAULT_LIMITS.cpuSeconds,
+  };
+  const wholeNotebook = Boolean(values['whole-notebook']);
+  const settings = { sandboxed, limits: sandboxed ? limits : null, timeLimitSeconds, cellTimeoutSeconds, wholeNotebook };
+  // Paths the teacher named are taken as given; inside a folder, no link is followed.
+  const named = new Set(paths.map((p) => resolve(p)));
 
-  const grades: SubmissionGrade[] = await pool(submissions, Math.floor(jobs), async ({ file, student }, index) => {
-    const workDir = join(outDir, 'work', `${String(index + 1).padStart(3, '0')}-${student.replace(/[^\w.-]+/g, '_')}`);
-    const result = await gradeSubmission(file, student, {
-      workDir,
-      timeLimitSeconds,
-      cellTimeoutSeconds,
-      wholeNotebook: Boolean(values['whole-notebook']),
-    });
+  console.log(
+    `Grading ${submissions.length} notebook(s), ${jobs} at a time, at most ${timeLimitSeconds} s each, ` +
+      (sandboxed
+        ? `each in a sandbox with ${formatBytes(limits.memoryBytes)} of memory, ${limits.processes} processes and ${limits.cpuSeconds} s of CPU time.`
+        : 'WITHOUT a sandbox (--no-sandbox): submissions run with your rights and no limits.'),
+  );
+
+  const earlier = earlierGrades(reportPaths(outDir).json);
+  const keys = submissions.map((s) => gradingKey({ file: s.file, student: s.student, followLinks: named.has(s.file), settings }));
+  const results: KeyedGrade[] = submissions.map((s) => placeholder(s, 'not graded yet: the run stopped before this notebook'));
+  let interrupted: string | undefined;
+  const save = () => writeReports(outDir, results);
+  save();
+
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) return;
+    interrupted = signal;
+    void (async () => {
+      await stopEverything();
+      results.forEach((r, i) => {
+        if (!r.complete && r.notes[0]?.startsWith('not graded yet')) results[i] = placeholder(submissions[i], `not graded: the grading run was interrupted (${signal})`);
+      });
+      const done = results.filter((r) => r.checks.length > 0).length;
+      save();
+      removeTestLabelDecoys();
+      console.error(`\nInterrupted by ${signal}: stopped every sandbox; the grades of ${done} of ${submissions.length} notebooks are in ${outDir}.`);
+      process.exit(SIGNAL_EXIT[signal] ?? 1);
+    })();
+  };
+  for (const signal of Object.keys(SIGNAL_EXIT) as NodeJS.Signals[]) process.on(signal, onSignal);
+
+  let reused = 0;
+  await pool(submissions, jobs, () => interrupted !== undefined, async (submission, index, slot) => {
+    const { file, student, problem } = submission;
+    const key = keys[index];
+    const before = earlier.get(key);
+    let result: KeyedGrade;
+    if (before && before.student === student && before.file === file) {
+      result = before;
+      reused++;
+    } else {
+      result = await gradeSubmission(file, student, {
+        workDir: join(outDir, 'work', workFolderName(submission)),
+        timeLimitSeconds,
+        cellTimeoutSeconds,
+        wholeNotebook,
+        sandbox: sandboxed ? { slot, limits } : undefined,
+        followLinks: named.has(file),
+        problem,
+      });
+    }
+    if (interrupted) return; // a run cut short by the signal is not a grade
+    results[index] = { ...result, key };
+    save();
     const { earned, max } = total(result);
-    console.log(`  ${student}: ${result.lesson?.slug ?? '?'} ${earned}/${max} (${result.seconds} s)${result.notes.length ? ` (${result.notes.length} note(s))` : ''}`);
-    return result;
+    const notes = result.notes.length ? ` (${result.notes.length} note(s))` : '';
+    console.log(`  ${oneLine(student)}: ${result.lesson?.slug ?? '?'} ${earned}/${max} (${result === before ? 'unchanged since the last run' : `${result.seconds} s`})${notes}`);
   });
-  const written = writeReports(outDir, grades);
-  console.log(`Wrote ${written.csv}, ${written.summary} and ${written.json}.`);
+  if (interrupted) return new Promise<number>(() => undefined); // the signal handler exits
+  removeTestLabelDecoys();
+  const written = save();
+  console.log(`${reused ? `${reused} notebook(s) were unchanged since the last run and kept their grades. ` : ''}Wrote ${written.csv}, ${written.summary} and ${written.json}.`);
   return 0;
 }
 
@@ -115,6 +175,10 @@ async function main(): Promise<number> {
       'time-limit': { type: 'string' },
       'cell-timeout': { type: 'string' },
       'whole-notebook': { type: 'boolean' },
+      memory: { type: 'string' },
+      processes: { type: 'string' },
+      'cpu-time': { type: 'string' },
+      'no-sandbox': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -143,3 +207,4 @@ main().then(
     process.exit(1);
   },
 );
+

@@ -1,19 +1,30 @@
 /**
- * Grades one student notebook: runs the teacher's setup cells, the student's
- * exercises and the teacher's hidden checks in a fresh tslab kernel (its own
- * process), and turns what happened into points and reasons.
+ * Grades one student notebook.
  *
- * A cell that hangs or kills the kernel is skipped and the notebook replayed
- * without it, so one broken exercise costs only the points that depend on it;
- * the whole notebook has a time limit, after which the checks not yet run score
- * zero. Students' code runs with the grader's rights: see the teacher's guide.
+ * The judge (a process of its own, ./judge.ts) draws each check's hidden inputs while the student's
+ * notebook starts in its sandbox (./notebook-run.ts): the lesson's setup cell (the teacher's
+ * copy), the student's cells, then the teacher's probes, which call the student's code on those
+ * inputs and print what it returned. The answers go to the judge, which passes or fails each check
+ * with the teacher's reference. Nothing the student's process says is a verdict: a missing, late,
+ * malformed or duplicated answer fails its check, with the reason.
+ *
+ * A cell that hangs, kills the kernel or hits a limit is skipped and the notebook replayed without
+ * it, so one broken exercise costs only the points that depend on it; the whole notebook has a time
+ * limit, after which the checks not yet answered score zero.
  */
-import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { executeNotebook, withoutStack } from '../executor';
-import { REPO_ROOT } from '../jupyter.mjs';
+import { writeFileAtomic } from '../../src/atomic-write';
+import { describeFailure } from '../../src/homework/checks';
 import { findLesson, LessonFile, Notebook, readNotebook } from '../notebooks';
-import { Cell, CheckMeta, checkMetaOf, exercisesStart, hasTag, sourceOf, TAG, toSourceLines } from './markers';
+import { checkCellsOf, gradingCells, notebookOf, type Origin, type StudentOrigin } from './grading-notebook';
+import { JudgeFailed, startJudge, type JudgedCheck, type Verdict } from './judge-client';
+import { Cell, CheckMeta } from './markers';
+import { INPUTS_FILE, runGradingNotebook, type CellOutcome, type RunResult } from './notebook-run';
+import { describeStudentFailure, reasonFrom } from './reasons';
+import type { SandboxLimits } from './sandbox';
+import { stoppingEverything } from './stoppable';
+import { NotebookProblem, readSubmission } from './submissions';
 
 export interface GradeOptions {
   /** Seconds one cell may run (default: the lesson's own cell limit). */
@@ -22,11 +33,17 @@ export interface GradeOptions {
   timeLimitSeconds: number;
   /** Run every cell of the student's notebook, not just the setup and the exercises. */
   wholeNotebook?: boolean;
-  /** Where the grading and executed notebooks of this submission go. */
+  /** Where the grading notebook, the inputs and the executed notebook of this submission go. */
   workDir: string;
+  /** The sandbox's slot and limits; undefined grades without a sandbox (--no-sandbox). */
+  sandbox?: { slot: number; limits: SandboxLimits };
+  /** Without a sandbox: the kernel and the executor's environment (tests use kernels of their own). */
   kernelName?: string;
-  /** The executor's environment (default: this process's). */
   env?: NodeJS.ProcessEnv;
+  /** Follow a link at the end of the submission's path (for a path the teacher named). */
+  followLinks?: boolean;
+  /** Why the notebook cannot be graded at all, found before reading it (a link, a device). */
+  problem?: string;
 }
 
 export interface CheckResult extends CheckMeta {
@@ -40,242 +57,277 @@ export interface SubmissionGrade {
   file: string;
   lesson?: { number: number; slug: string };
   checks: CheckResult[];
-  /** What happened to the notebook as a whole: failing cells, skipped cells, the time limit. */
+  /** What happened to the notebook as a whole: failing cells, skipped cells, limits, the time limit. */
   notes: string[];
   seconds: number;
   executedPath?: string;
+  /** What the last run of the notebook used, from its control group (sandboxed runs only). */
+  usage?: { peak_memory_mib?: number; cpu_seconds?: number };
+  /** False when the grader, not the submission, kept a check from being judged: a rerun grades it again. */
+  complete: boolean;
 }
 
-/** Where a cell of the grading notebook came from. */
-type StudentOrigin = { kind: 'student'; codeCell: number; firstLine: string };
-type Origin = { kind: 'setup' } | StudentOrigin | { kind: 'check'; meta: CheckMeta };
-
-type CellOutcome = { status: 'done' } | { status: 'failed' | 'timeout' | 'kernel_died'; message: string };
+const JUDGE_SECONDS = 300;
 
 export async function gradeSubmission(file: string, student: string, options: GradeOptions): Promise<SubmissionGrade> {
   const started = performance.now();
-  const grade: SubmissionGrade = { student, file, checks: [], notes: [], seconds: 0 };
+  const grade: SubmissionGrade = { student, file, checks: [], notes: [], seconds: 0, complete: true };
   const finish = () => ({ ...grade, seconds: Math.round((performance.now() - started) / 100) / 10 });
+  try {
+    await gradeInto(grade, file, options, started);
+  } catch (error) {
+    // Whatever went wrong stays with this notebook: it scores zero, says why, and is graded again next run.
+    grade.complete = false;
+    grade.notes.push(`the grader could not grade this notebook: ${describeFailure(error)}`);
+    for (const check of grade.checks) if (check.earned === 0 && !check.reason) check.reason = 'not graded: the grader failed (see the notes)';
+  }
+  return finish();
+}
 
+async function gradeInto(grade: SubmissionGrade, file: string, options: GradeOptions, started: number): Promise<void> {
   let submission: Notebook;
   try {
-    submission = readNotebook(file);
-    if (!Array.isArray(submission.cells)) throw new Error('it has no list of cells');
+    if (options.problem) throw new NotebookProblem(`it ${options.problem}`);
+    submission = readSubmission(file, options.followLinks);
   } catch (error) {
-    grade.notes.push(`not a readable notebook: ${firstLine(error)}`);
+    const problem = unreadable(error);
+    grade.notes.push(`not a readable notebook: ${problem}`);
     const lesson = lessonFromName(file);
-    if (lesson) grade.checks = zeroChecks(lesson, 'the notebook could not be read');
+    if (lesson) grade.checks = checkCellsOf(readNotebook(lesson.path)).map(({ meta }) => ({ ...meta, earned: 0, reason: `the notebook could not be read: ${problem}` }));
     grade.lesson = lesson && { number: lesson.number, slug: lesson.slug };
-    return finish();
+    return;
   }
   const lesson = lessonOf(submission, file);
   if (!lesson) {
     grade.notes.push('cannot tell which lesson this notebook is: its metadata has no course.lesson and its name does not start with a lesson number');
-    return finish();
+    return;
   }
   grade.lesson = { number: lesson.number, slug: lesson.slug };
+  const teacher = readNotebook(lesson.path);
+  const checkCells = checkCellsOf(teacher);
+  // Until the judge has spoken, every check is at zero: an interruption or a crash leaves it so, with a reason.
+  grade.checks = checkCells.map(({ meta }) => ({ ...meta, earned: 0, reason: 'not graded' }));
 
-  const { cells, origins, note } = gradingCells(readNotebook(lesson.path), submission, options.wholeNotebook ?? false);
-  if (note) grade.notes.push(note);
+  mkdirSync(options.workDir, { recursive: true });
+  // The judge draws the inputs while the notebook starts; the probes wait for the file, which comes long before them.
+  const inputsDir = join(options.workDir, 'inputs');
+  rmSync(inputsDir, { recursive: true, force: true });
+  mkdirSync(inputsDir);
+  const inputsFile = join(inputsDir, INPUTS_FILE);
+  const judging = startJudge(
+    checkCells.map(({ index, source }) => ({ cell: index, source })),
+    { sandbox: options.sandbox && { slot: options.sandbox.slot, limits: options.sandbox.limits }, timeoutSeconds: JUDGE_SECONDS },
+  ).then(
+    (judge) => {
+      writeFileAtomic(inputsFile, JSON.stringify(Object.fromEntries(judge.checks.flatMap((c) => ('id' in c ? [[c.id, c.inputs]] : [])))));
+      return { judge };
+    },
+    (error: unknown) => {
+      // No inputs: the probes answer at once that there are none, and the run ends.
+      writeFileAtomic(inputsFile, '{}');
+      return { error };
+    },
+  );
+
+  try {
+    const { cells, origins, note } = gradingCells(teacher, submission, options.wholeNotebook ?? false);
+    if (note) grade.notes.push(note);
+    const replay = await runWithReplays(lesson, cells, origins, inputsDir, options, started, grade);
+    const ready = await judging;
+    if ('error' in ready) {
+      if (!(ready.error instanceof JudgeFailed)) throw ready.error;
+      const why = ready.error.message;
+      grade.complete = false;
+      grade.checks = grade.checks.map((c) => ({ ...c, reason: `not graded: the judge could not start (${why})` }));
+      return;
+    }
+    const { judge } = ready;
+    const judged = new Map(judge.checks.map((c) => [c.cell, c]));
+    const answers = collectAnswers(replay.run, origins);
+    const values = Object.fromEntries([...answers].flatMap(([id, a]) => ('value' in a ? [[id, a.value]] : [])));
+    const verdicts = Object.keys(values).length ? await judge.verdicts(values) : new Map<string, Verdict>();
+    grade.checks = checkCells.map(({ index, meta }) => {
+      const check = judged.get(index);
+      if (!check || 'broken' in check) {
+        grade.complete = false;
+        return { ...meta, earned: 0, reason: `not graded: the teacher's check does not work (${check && 'broken' in check ? check.broken : 'the judge did not load it'})` };
+      }
+      const verdict = verdicts.get(check.id);
+      if (verdict?.passed) return { ...meta, earned: meta.points };
+      if (verdict) return { ...meta, earned: 0, reason: verdict.reason ?? 'the answer is wrong' };
+      const answer = answers.get(check.id);
+      if (answer && 'value' in answer) {
+        grade.complete = false;
+        return { ...meta, earned: 0, reason: 'not graded: the judge gave no verdict' };
+      }
+      return { ...meta, earned: 0, reason: reasonWithoutVerdict(check, answer, replay, origins) };
+    });
+  } catch (error) {
+    if (!(error instanceof JudgeFailed)) throw error;
+    const why = error.message;
+    grade.complete = false;
+    grade.checks = grade.checks.map((c) => (c.earned ? c : { ...c, reason: `not graded: the judge failed (${why})` }));
+  } finally {
+    const ready = await judging;
+    if ('judge' in ready) await ready.judge.stop();
+  }
+}
+
+/** Why a submission could not be read, in the report's words; a grader's own error is thrown on. */
+function unreadable(error: unknown): string {
+  if (error instanceof NotebookProblem) return error.message;
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ELOOP') return 'it is a symbolic link, which the grader does not follow: hand in the notebook itself';
+  if (code) return `it cannot be opened (${code})`;
+  throw error;
+}
+
+interface Replay {
+  run: RunResult;
+  /** Cells skipped after hanging, killing the kernel or hitting a limit, with what happened. */
+  skipped: Map<number, CellOutcome & { status: 'stopped' }>;
+  /** Why the probes that never ran did not run, said in each of their reasons. */
+  notRunBecause?: string;
+  /** The first student cell that failed or was skipped, in the report's words. */
+  studentFailure?: string;
+}
+
+async function runWithReplays(
+  lesson: LessonFile,
+  cells: Cell[],
+  origins: Origin[],
+  inputsDir: string,
+  options: GradeOptions,
+  started: number,
+  grade: SubmissionGrade,
+): Promise<Replay> {
   const cellTimeout = options.cellTimeoutSeconds ?? lesson.meta.cell_timeout_seconds ?? 600;
+  const notebookPath = join(options.workDir, `${lesson.slug}.ipynb`);
+  grade.executedPath = join(options.workDir, `${lesson.slug}.executed.ipynb`);
 
-  linkCourseInto(options.workDir);
-  const gradingPath = join(options.workDir, `${lesson.slug}.grading.ipynb`);
-  const executedPath = join(options.workDir, `${lesson.slug}.executed.ipynb`);
-  grade.executedPath = executedPath;
-
-  // Cells skipped after hanging or killing the kernel, with what the check results should say about them.
-  const skipped = new Map<number, CellOutcome>();
-  let outcomes = new Map<number, CellOutcome>();
+  const skipped = new Map<number, CellOutcome & { status: 'stopped' }>();
   const stoppedStudentCells: string[] = [];
-  // Why checks that never ran did not run: said in each of their reasons, so a zero always explains itself.
-  let notRunBecause: string | undefined;
-  const overTime = () => (notRunBecause = `the notebook took longer than its time limit of ${options.timeLimitSeconds} s`);
+  const replay: Replay = { run: { outcomes: new Map(), answers: [], damagedEvents: 0, stderr: '', started: false }, skipped };
+  const overTime = () => (replay.notRunBecause = `the notebook took longer than its time limit of ${options.timeLimitSeconds} s`);
+  const runNotes = new Set<string>();
   for (;;) {
+    if (stoppingEverything()) throw new Error('the grading run was interrupted');
     const remaining = options.timeLimitSeconds - (performance.now() - started) / 1000;
     if (remaining <= 1) {
       overTime();
       break;
     }
-    writeFileSync(gradingPath, `${JSON.stringify(notebookOf(lesson, cells, skipped), null, 1)}\n`);
-    outcomes = new Map();
-    let fatal: string | undefined;
-    const outcome = await executeNotebook(gradingPath, executedPath, {
+    writeFileSync(notebookPath, `${JSON.stringify(notebookOf(lesson, cells, skipped), null, 1)}\n`);
+    const run = await runGradingNotebook({
+      notebookPath,
+      inputsDir,
       cellTimeoutSeconds: Math.min(cellTimeout, remaining),
-      deadlineSeconds: remaining + 30,
-      keepGoing: true,
+      deadlineSeconds: remaining,
+      sandbox: options.sandbox,
       kernelName: options.kernelName,
       env: options.env,
-      onEvent(event) {
-        if (event.event === 'cell_done') outcomes.set(event.cell, { status: 'done' });
-        if (event.event === 'cell_failed') {
-          outcomes.set(event.cell, { status: event.kind === 'error' ? 'failed' : event.kind, message: event.message });
-        }
-        if (event.event === 'fatal') fatal = event.message;
-      },
     });
-    if (fatal) {
-      grade.notes.push(`the kernel could not run the notebook: ${fatal}`);
-      notRunBecause = `the kernel could not run the notebook (${fatal})`;
+    replay.run = run;
+    if (run.usage) {
+      const peak = run.usage.peakMemoryBytes;
+      grade.usage = { peak_memory_mib: peak === undefined ? undefined : Math.round(peak / 2 ** 20), cpu_seconds: run.usage.cpuSeconds === undefined ? undefined : Math.round(run.usage.cpuSeconds * 10) / 10 };
+    }
+    if (run.notebook !== undefined) writeFileAtomic(grade.executedPath, `${JSON.stringify(run.notebook, null, 1)}\n`);
+    if (run.damagedEvents > 0) runNotes.add(`${run.damagedEvents} reports from the notebook's run arrived damaged (did the notebook write into the grader's output?)`);
+    if (!run.started && !run.stopped) {
+      // The grader's machinery failed, not the notebook: say what it printed, and grade again next run.
+      const said = run.stderr.split('\n').filter(Boolean).pop() ?? 'no message';
+      grade.notes.push(`the notebook's run did not start: ${said}`);
+      grade.complete = false;
+      replay.notRunBecause = `the notebook's run did not start (${said})`;
       break;
     }
-    if (outcome.killedAtDeadline) {
-      overTime();
+    if (run.fatal) {
+      grade.notes.push(`the kernel could not run the notebook: ${run.fatal}`);
+      replay.notRunBecause = `the kernel could not run the notebook (${run.fatal})`;
       break;
     }
-    const stopped = [...outcomes].find(([, o]) => o.status === 'timeout' || o.status === 'kernel_died');
-    if (!stopped) {
-      if (outcome.exitCode !== 0) {
-        grade.notes.push(`the notebook executor stopped unexpectedly: ${outcome.stderr.split('\n').pop()}`);
-        notRunBecause = 'the notebook executor stopped unexpectedly';
-      }
-      if (outcome.unreadableEvents > 0) {
-        grade.notes.push(`${outcome.unreadableEvents} reports from the notebook executor arrived damaged; check this notebook's grades by hand`);
-        notRunBecause = "the notebook executor's reports arrived damaged";
-      }
+    const stop = run.stopped;
+    if (!stop) break;
+    if (stop.kind === 'deadline' || stop.cell === undefined || skipped.has(stop.cell) || !origins[stop.cell]) {
+      if (stop.kind === 'deadline') overTime();
+      else replay.notRunBecause = `the notebook's run stopped: ${stop.message}`;
       break;
     }
-    const [index, result] = stopped;
-    skipped.set(index, result);
-    const origin = origins[index];
-    const what = result.status === 'timeout' ? `ran longer than ${Math.round(Math.min(cellTimeout, remaining))} s` : 'stopped the kernel';
-    if (origin.kind === 'student') stoppedStudentCells.push(`your code cell ${origin.codeCell} (\`${origin.firstLine}\`) ${what} and was skipped`);
-    if (origin.kind === 'setup') grade.notes.push(`the lesson's setup cell ${what}`);
+    skipped.set(stop.cell, { status: 'stopped', kind: stop.kind, message: stop.message });
+    const origin = origins[stop.cell];
+    if (origin.kind === 'student') stoppedStudentCells.push(`your code cell ${origin.codeCell} (\`${origin.firstLine}\`) ${stop.message} and was skipped`);
+    if (origin.kind === 'setup') grade.notes.push(`the lesson's setup cell ${stop.message}`);
   }
+  grade.notes.push(...runNotes);
 
-  for (const [index, o] of outcomes) {
-    if (origins[index].kind === 'setup' && o.status === 'failed') grade.notes.push(`the lesson's setup cell failed: ${reasonFrom(o.message)}`);
+  for (const [index, o] of replay.run.outcomes) {
+    if (origins[index]?.kind === 'setup' && o.status !== 'done' && o.status !== 'stopped') grade.notes.push(`the lesson's setup cell failed: ${reasonFrom(o.message)}`);
   }
-  const studentFailures = [...outcomes]
-    .filter(([index, o]) => origins[index].kind === 'student' && o.status === 'failed')
+  const studentFailures = [...replay.run.outcomes]
+    .filter(([index, o]) => origins[index]?.kind === 'student' && (o.status === 'failed' || o.status === 'aborted'))
     .map(([index, o]) => describeStudentFailure(origins[index] as StudentOrigin, o.status === 'done' ? '' : o.message));
   studentFailures.unshift(...stoppedStudentCells);
   grade.notes.push(...studentFailures);
+  replay.studentFailure = studentFailures[0];
+  return replay;
+}
 
-  origins.forEach((origin, index) => {
-    if (origin.kind !== 'check') return;
-    const result = skipped.get(index) ?? outcomes.get(index);
-    grade.checks.push(scoreCheck(origin.meta, result, notRunBecause, studentFailures[0]));
+type Answer = { value: unknown } | { failed: string; byCheck: boolean } | { problem: string };
+
+/**
+ * Each check's answer from the final run: printed by its own probe cell, which the kernel ran to the
+ * end ("ok"), exactly once, in the shape a probe sends. Anything else is a problem with a reason.
+ */
+function collectAnswers(run: RunResult, origins: Origin[]): Map<string, Answer> {
+  const answers = new Map<string, Answer>();
+  const byId = new Map<string, unknown[]>();
+  for (const { cell, reply } of run.answers) {
+    const origin = origins[cell];
+    if (origin?.kind !== 'probe') continue;
+    const replies = byId.get(origin.id) ?? [];
+    replies.push(reply);
+    byId.set(origin.id, replies);
+  }
+  origins.forEach((origin, cell) => {
+    if (origin.kind !== 'probe') return;
+    const replies = byId.get(origin.id) ?? [];
+    if (run.outcomes.get(cell)?.status !== 'done' || replies.length === 0) return;
+    if (replies.length > 1) return answers.set(origin.id, { problem: `the check got ${replies.length} answers instead of one (did your code print answers of its own?)` });
+    const reply = replies[0] as { id?: unknown; value?: unknown; failed?: unknown; byCheck?: unknown } | null;
+    if (typeof reply !== 'object' || reply === null || reply.id !== origin.id) return answers.set(origin.id, { problem: 'the check got an answer it cannot read' });
+    if (typeof reply.failed === 'string') return answers.set(origin.id, { failed: reply.failed.slice(0, 300), byCheck: reply.byCheck === true });
+    if (!('value' in reply)) return answers.set(origin.id, { problem: 'the check got an answer it cannot read' });
+    answers.set(origin.id, { value: reply.value });
   });
-  return finish();
+  return answers;
 }
 
-/** The notebook imports `./src/...` and the packages: link both next to it, wherever the work folder is. */
-function linkCourseInto(workDir: string): void {
-  mkdirSync(workDir, { recursive: true });
-  for (const name of ['src', 'node_modules']) {
-    rmSync(join(workDir, name), { force: true });
-    symlinkSync(join(REPO_ROOT, name), join(workDir, name));
+/** Why a check got no verdict: its probe failed, hung, never ran, or sent nothing usable. */
+function reasonWithoutVerdict(check: Extract<JudgedCheck, { id: string }>, answer: Answer | undefined, replay: Replay, origins: Origin[]): string {
+  const lead = (reason: string) => (replay.studentFailure ? `${replay.studentFailure} (so the check failed: ${reason})` : reason);
+  if (answer && 'failed' in answer) return answer.byCheck ? answer.failed : lead(answer.failed);
+  if (answer && 'problem' in answer) return answer.problem;
+  const cell = origins.findIndex((o) => o.kind === 'probe' && o.id === check.id);
+  const outcome = replay.skipped.get(cell) ?? replay.run.outcomes.get(cell);
+  if (cell < 0) return "not graded: the lesson has no probe for this check (the teacher's notebook needs one)";
+  if (!outcome) return replay.notRunBecause ? `not run: ${replay.notRunBecause}` : 'not run';
+  switch (outcome.status) {
+    case 'done':
+      return 'the check got no answer from your notebook (did your code change how the notebook prints?)';
+    case 'aborted':
+      return lead(`the kernel did not run the check (${outcome.message})`);
+    case 'failed':
+      return lead(reasonFrom(outcome.message));
+    case 'stopped':
+      if (outcome.kind === 'timeout') return 'the check did not finish in time (does your code loop forever or train for too long?)';
+      if (outcome.kind === 'kernel_died') return 'the kernel stopped during the check (does your code call process.exit?)';
+      return `the check ${outcome.message}`;
   }
 }
 
-function scoreCheck(meta: CheckMeta, result: CellOutcome | undefined, notRunBecause: string | undefined, studentFailure?: string): CheckResult {
-  if (result?.status === 'done') return { ...meta, earned: meta.points };
-  let reason: string;
-  if (!result) reason = notRunBecause ? `not run: ${notRunBecause}` : 'not run';
-  else if (result.status === 'timeout') reason = 'the check did not finish in time (does your code loop forever or train for too long?)';
-  else if (result.status === 'kernel_died') reason = 'the kernel stopped during the check (does your code call process.exit?)';
-  else {
-    reason = reasonFrom(result.message);
-    // A check that could not even call the student's code usually follows a student cell that failed: lead with that.
-    const fromCheckHelpers = /^CheckFailed: /.test(result.message.trim());
-    if (!fromCheckHelpers && studentFailure) reason = `${studentFailure} (so the check failed: ${reason})`;
-  }
-  return { ...meta, earned: 0, reason };
-}
-
-/** A failing student cell, in the words of the report; an untouched stub says so. */
-function describeStudentFailure(origin: StudentOrigin, message: string): string {
-  const cell = `your code cell ${origin.codeCell} (\`${origin.firstLine}\`)`;
-  if (/^Exercise: /.test(message.trim())) return `${cell} is not done yet: ${reasonFrom(message)}`;
-  return `${cell} failed: ${reasonFrom(message)}`;
-}
-
-/**
- * A failure message as a reason: no stack trace, no "CheckFailed:" label, and
- * TypeScript's "line:column - " positions (they point into the hidden check) removed.
- */
-export function reasonFrom(message: string): string {
-  const lines = withoutSourceExcerpt(withoutStack(message))
-    .split('\n')
-    .map((line) => line.trim())
-    .filter(Boolean)
-    .map((line) => line.replace(/^CheckFailed: /, '').replace(/^Exercise: /, ''));
-  const diagnostics = lines.filter((line) => /^\d+:\d+ - /.test(line)).map((line) => line.replace(/^\d+:\d+ - /, ''));
-  if (diagnostics.length > 0) return `the code does not compile: ${[...new Set(diagnostics)].slice(0, 2).join(' ')}`;
-  return (lines[0] ?? 'failed without a message').slice(0, 300);
-}
-
-/**
- * Node prefixes an error thrown from evaluated code with the line that threw:
- * "file:line", the source line, a "^" marker and a blank line. The error itself follows.
- */
-function withoutSourceExcerpt(message: string): string {
-  const lines = message.split('\n');
-  if (!/:\d+$/.test(lines[0] ?? '')) return message;
-  const marker = lines.findIndex((line) => /^\s*\^+\s*$/.test(line));
-  return marker > 0 ? lines.slice(marker + 1).join('\n') : message;
-}
-
-/** Setup cells from the teacher, then the student's exercises (or whole notebook), then the teacher's checks. */
-function gradingCells(teacher: Notebook, submission: Notebook, wholeNotebook: boolean): { cells: Cell[]; origins: Origin[]; note?: string } {
-  const cells: Cell[] = [];
-  const origins: Origin[] = [];
-  let note: string | undefined;
-
-  const studentCode = submission.cells
-    .map((cell, index) => ({ cell, index }))
-    .filter(({ cell }) => cell.cell_type === 'code')
-    .map(({ cell, index }, i) => ({ cell, index, codeCell: i + 1 }));
-  // Checks come from the teacher's lesson, below; any in the submission (a teacher's own notebook) are left out.
-  let fromStudent = studentCode.filter(({ cell }) => !hasTag(cell, TAG.check));
-  if (!wholeNotebook) {
-    for (const cell of teacher.cells.filter((c) => c.cell_type === 'code' && hasTag(c, TAG.setup))) {
-      cells.push(cell);
-      origins.push({ kind: 'setup' });
-    }
-    const start = exercisesStart(submission.cells);
-    if (start >= 0) fromStudent = fromStudent.filter(({ index }) => index > start);
-    else {
-      note = 'no cell is tagged "exercises" (was the Exercises heading deleted?), so the whole notebook was run';
-      fromStudent = fromStudent.filter(({ cell }) => !hasTag(cell, TAG.setup));
-    }
-  }
-  for (const { cell, codeCell } of fromStudent) {
-    const source = sourceOf(cell);
-    cells.push({ cell_type: 'code', metadata: {}, source, outputs: [], execution_count: null });
-    const first = source.split('\n').find((line) => line.trim()) ?? '';
-    const firstLine = first.trim();
-    origins.push({ kind: 'student', codeCell, firstLine: firstLine.length > 50 ? `${firstLine.slice(0, 49)}…` : firstLine });
-  }
-  for (const cell of teacher.cells) {
-    const meta = checkMetaOf(cell);
-    if (!meta) continue;
-    cells.push(cell);
-    origins.push({ kind: 'check', meta });
-  }
-  return { cells, origins, note };
-}
-
-function notebookOf(lesson: LessonFile, cells: Cell[], skipped: Map<number, CellOutcome>): Notebook {
-  const teacher = readNotebook(lesson.path);
-  return {
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: { kernelspec: teacher.metadata.kernelspec, language_info: teacher.metadata.language_info },
-    cells: cells.map((cell, i) => ({
-      cell_type: 'code',
-      id: `grading-${i}`,
-      metadata: {},
-      execution_count: null,
-      outputs: [],
-      source: skipped.has(i) ? `// skipped by the grader: this cell hung or stopped the kernel on an earlier run` : toSourceLines(sourceOf(cell)),
-    })),
-  };
-}
-
-function lessonOf(notebook: Notebook, file: string): LessonFile | undefined {
-  const number = notebook.metadata?.course?.lesson;
+export function lessonOf(notebook: Notebook, file: string): LessonFile | undefined {
+  const number = (notebook.metadata?.course as { lesson?: unknown } | undefined)?.lesson;
   if (typeof number === 'number') {
     try {
       return findLesson(String(number));
@@ -286,7 +338,7 @@ function lessonOf(notebook: Notebook, file: string): LessonFile | undefined {
   return lessonFromName(file);
 }
 
-function lessonFromName(file: string): LessonFile | undefined {
+export function lessonFromName(file: string): LessonFile | undefined {
   const match = /^(\d\d)-/.exec(basename(file));
   if (!match) return undefined;
   try {
@@ -294,16 +346,4 @@ function lessonFromName(file: string): LessonFile | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Every check of a lesson at zero, for a notebook that could not be run at all. */
-function zeroChecks(lesson: LessonFile, reason: string): CheckResult[] {
-  return readNotebook(lesson.path)
-    .cells.map(checkMetaOf)
-    .filter((meta): meta is CheckMeta => meta !== undefined)
-    .map((meta) => ({ ...meta, earned: 0, reason }));
-}
-
-function firstLine(error: unknown): string {
-  return String(error instanceof Error ? error.message : error).split('\n')[0];
 }

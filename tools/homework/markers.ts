@@ -11,15 +11,18 @@
  *              is the teacher's answer. Lines in that region that start with
  *              `// STUB:` are what the student gets instead, e.g.
  *                  // STUB: return todo('Exercise 6: return the mean Huber loss.');
- *   check      a teacher's check: `course.check = { exercise, description, points }`.
- *              It earns its points when it runs without an error; otherwise its
- *              error's first line is the reason in the report. Students never see it.
+ *   check      a teacher's check, `check(id, { inputs, judge })` (src/homework/grading.ts),
+ *              with `course.check = { exercise, description, points }` and, when part
+ *              of its evidence comes from the student's own process, `self_reported`
+ *              saying which. Only the judge runs it; students never see it.
+ *   probe      (with "check") the check's probe, `await probe(id, (inputs) => answer)`:
+ *              the grader runs it in the student's sandbox after their cells.
  */
 import type { Notebook } from '../notebooks';
 
 export type Cell = Notebook['cells'][number];
 
-export const TAG = { setup: 'setup', exercises: 'exercises', solution: 'solution', check: 'check' } as const;
+export const TAG = { setup: 'setup', exercises: 'exercises', solution: 'solution', check: 'check', probe: 'probe' } as const;
 
 export interface CheckMeta {
   /** The exercise's name in reports, e.g. "Exercise 6: Huber loss". */
@@ -27,6 +30,8 @@ export interface CheckMeta {
   /** What this check verifies, e.g. "matches the reference on hidden inputs". */
   description: string;
   points: number;
+  /** What of the evidence comes from the student's own process (which a hostile submission could fake). */
+  self_reported?: string;
 }
 
 export const BEGIN_SOLUTION = /^(\s*)\/\/ BEGIN SOLUTION\s*$/;
@@ -52,14 +57,17 @@ export function hasTag(cell: Cell, tag: string): boolean {
   return tagsOf(cell).includes(tag);
 }
 
+/** A check cell's metadata; undefined for any other cell, probes included. */
 export function checkMetaOf(cell: Cell): CheckMeta | undefined {
   const course = cell.metadata?.course as { check?: Partial<CheckMeta> } | undefined;
   const check = course?.check;
-  if (!hasTag(cell, TAG.check)) return undefined;
+  if (!hasTag(cell, TAG.check) || hasTag(cell, TAG.probe)) return undefined;
   if (!check || typeof check.exercise !== 'string' || typeof check.description !== 'string' || !(Number(check.points) > 0)) {
     throw new Error(`A cell tagged "check" needs metadata course.check = { exercise, description, points > 0 }; found ${JSON.stringify(check)}.`);
   }
-  return { exercise: check.exercise, description: check.description, points: Number(check.points) };
+  const meta: CheckMeta = { exercise: check.exercise, description: check.description, points: Number(check.points) };
+  if (typeof check.self_reported === 'string') meta.self_reported = check.self_reported;
+  return meta;
 }
 
 /** The index of the cell tagged "exercises", or -1. */
