@@ -5,18 +5,45 @@
  *   npx tsx tools/results-doc.ts "<which run, e.g. .ci/run on a clean clone of 1a2b3c4>"
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../src/atomic-write';
 import { formatNumber } from '../src/training/progress';
 import { REPO_ROOT } from './jupyter.mjs';
-import { listLessons, readNotebook } from './notebooks';
+import { describeThreshold, listLessons, readNotebook } from './notebooks';
 import { executedPathOf } from './run-lesson';
+import { notebookHash, SEEDS_REPORT, type SeedsReport } from './seed-spread';
 
 const DOC = join(REPO_ROOT, 'docs', 'results.md');
 
 function commit(): string {
   return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+}
+
+/** The spread `npm run seeds` measured, for the lessons whose notebook it ran is the one here now. */
+function seedSection(): string {
+  if (!existsSync(SEEDS_REPORT)) return '';
+  const report = JSON.parse(readFileSync(SEEDS_REPORT, 'utf8')) as SeedsReport;
+  const rows: string[] = [];
+  for (const lesson of listLessons()) {
+    const spread = report.lessons[lesson.slug];
+    if (!spread || spread.notebook_sha256 !== notebookHash(lesson.path)) continue;
+    const seeds = spread.runs.map((run) => run.seed ?? '?').join(', ');
+    const metrics = Object.entries(spread.metrics)
+      .map(([name, m]) => `${name.replace(/_/g, '\\_')} ${m.min === null ? '—' : formatNumber(m.min)} to ${m.max === null ? '—' : formatNumber(m.max)} (${describeThreshold(m.threshold)}: ${m.held}/${m.runs})`)
+      .join(', ');
+    rows.push(`| ${lesson.number} | ${seeds} | ${metrics} |`);
+  }
+  if (rows.length === 0) return '';
+  return `
+## Over seeds
+
+Each metric's smallest and largest value over the seeds \`npm run seeds\` ran (${report.finished_at.slice(0, 10)}${report.commit ? `, commit ${report.commit.slice(0, 7)}` : ''}), beside its threshold and on how many of the runs it held.
+
+| lesson | seeds | metric: smallest to largest (threshold: held) |
+| --- | --- | --- |
+${rows.join('\n')}
+`;
 }
 
 function main(): void {
@@ -51,7 +78,7 @@ Run: ${run}, commit ${commit()}. Written by \`npx tsx tools/results-doc.ts\` fro
 | lesson | recorded metrics | time in \`npm test\` | usual time | peak memory | backend |
 | --- | --- | --- | --- | --- | --- |
 ${rows.join('\n')}
-`;
+${seedSection()}`;
   writeFileAtomic(DOC, doc);
   console.log(`Written: ${DOC}`);
 }

@@ -5,7 +5,11 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from './jupyter.mjs';
 import type { Threshold } from './lesson-results';
+
+export const SEEDS_REPORT = join(REPO_ROOT, 'build', 'seeds.json');
 
 export interface SeedRun {
   /** null only if the lesson did not say which seed it used. */

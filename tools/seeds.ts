@@ -17,10 +17,9 @@ import { formatNumber } from '../src/training/progress';
 import { REPO_ROOT } from './jupyter.mjs';
 import { describeThreshold, findLesson, lessonsLongestFirst, type LessonFile } from './notebooks';
 import { runLesson } from './run-lesson';
-import { notebookHash, type SeedRun, type SeedsReport, spreadOf } from './seed-spread';
+import { notebookHash, type SeedRun, SEEDS_REPORT, type SeedsReport, spreadOf } from './seed-spread';
 import { stopOnSignals } from './stop-on-signals';
 
-export const SEEDS_REPORT = join(REPO_ROOT, 'build', 'seeds.json');
 const DEFAULT_EXTRA_SEEDS = [1, 2, 3];
 
 function parseList(text: string, what: string): string[] {
