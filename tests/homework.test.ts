@@ -166,7 +166,9 @@ function leftoverProcesses(): string[] {
     try {
       const uid = Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
       const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
-      const sandboxed = uid >= SANDBOX_UID_BASE && uid < SANDBOX_UID_BASE + 1000;
+      // Another checkout's grading run on the same machine (its tools and packages named by path) is not ours to judge.
+      const otherCheckouts = /\/(tools|node_modules)\//.test(command) && !command.includes(`${REPO_ROOT}/`);
+      const sandboxed = uid >= SANDBOX_UID_BASE && uid < SANDBOX_UID_BASE + 1000 && !otherCheckouts;
       if (sandboxed || LEFTOVER_MARKERS.some((marker) => command.includes(`sleep ${marker}`))) found.push(`${pid} (uid ${uid}): ${command}`);
     } catch {
       // gone while we looked
