@@ -21,7 +21,20 @@ export function projectRoot(): string {
   return dir;
 }
 
-/** A path under the project root, e.g. projectPath('build', 'logs'). */
+/** A path under the project root, e.g. projectPath('data', 'handwriting'). */
 export function projectPath(...parts: string[]): string {
   return join(projectRoot(), ...parts);
+}
+
+/**
+ * Set by the runner for a run on another seed (`npm run seeds`, `npm run lesson -- N --seed n`): the
+ * folder that run writes its files to, so that runs side by side never share a checkpoint or a log,
+ * and none replaces what the site publishes from build/.
+ */
+export const BUILD_DIR_ENV = 'COURSE_BUILD_DIR';
+
+/** Where a lesson writes its files (logs, checkpoints, exported models): build/, or its run's own folder. */
+export function buildPath(...parts: string[]): string {
+  const dir = process.env[BUILD_DIR_ENV]?.trim();
+  return dir ? join(resolve(projectRoot(), dir), ...parts) : projectPath('build', ...parts);
 }

@@ -6,7 +6,7 @@ import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../tools/jupyter.mjs';
 import { findLesson, LessonFile, LessonMeta, Notebook, readNotebook } from '../tools/notebooks';
-import { runLesson as runLessonIn, SetupError } from '../tools/run-lesson';
+import { runLesson as runLessonIn, seedRunOptions, SetupError } from '../tools/run-lesson';
 import { kernelFailingToStart } from './helpers/failing-kernel';
 import { otherCheckoutsKernel } from './helpers/other-checkout-kernel';
 
@@ -65,6 +65,22 @@ describe('lesson runner', () => {
     const executed = readNotebook(run.executedPath);
     expect(JSON.stringify(executed.cells[0].outputs)).toContain('first');
     expect(executed.cells[2].outputs).toEqual([]);
+  }, 60_000);
+
+  it('keeps a run on another seed in a folder of its own: its notebook, its seed and every file it writes', async () => {
+    const lesson = lessonFrom('other-seed', notebookOf([
+      "import { buildPath } from './src/paths';\nconsole.log(buildPath('logs', 'run.jsonl'));\nconsole.log(`seed ${process.env.COURSE_SEED}`);",
+    ]));
+    const options = seedRunOptions(7);
+    const run = await runLessonIn(lesson, options);
+    const folder = join(REPO_ROOT, 'build', 'seeds', 'seed-7');
+    expect(run.executedPath).toBe(join(folder, 'test-other-seed.ipynb'));
+    const printed = JSON.stringify(readNotebook(run.executedPath).cells[0].outputs);
+    expect(printed).toContain(JSON.stringify(join(folder, 'logs', 'run.jsonl')).slice(1, -1));
+    expect(printed).toContain('seed 7');
+    // The lesson's own seed in a seeds run: not build/, which the site publishes.
+    expect(seedRunOptions(undefined).executedDir).toBe(join(REPO_ROOT, 'build', 'seeds', 'own'));
+    expect(seedRunOptions(undefined).env.COURSE_SEED).toBeUndefined();
   }, 60_000);
 
   it('reports a type error with the compiler message', async () => {

@@ -1,11 +1,9 @@
 // `npm run lesson -- <n>`: execute lesson n headless through the tslab kernel, as a student's Jupyter would.
 // Exits 1 if a cell fails or hangs past its time limit, or a metric misses its threshold.
 import { parseArgs } from 'node:util';
-import { join } from 'node:path';
-import { REPO_ROOT } from './jupyter.mjs';
 import { findLesson } from './notebooks';
 import { resultsTable, terminalObserver } from './report';
-import { runLesson, SetupError } from './run-lesson';
+import { runLesson, seedRunOptions, SetupError } from './run-lesson';
 import { stopOnSignals } from './stop-on-signals';
 
 const usage = 'usage: npm run lesson -- <lesson number or name> [--timeout <seconds per cell>] [--seed <n>]';
@@ -34,10 +32,8 @@ async function main(): Promise<number> {
   const expected = lesson.meta.expected_seconds;
   const duration = expected === undefined ? '' : expected < 90 ? `, about ${expected} s` : `, about ${Math.round(expected / 60)} min`;
   console.log(`Running lesson ${lesson.number}: ${lesson.meta.title} (${lesson.path}${duration} on a 2-core machine)`);
-  const env = seed === undefined ? undefined : { COURSE_SEED: seed.trim() };
-  // A run on another seed must not replace the executed notebook the site publishes.
-  const executedDir = seed === undefined ? undefined : join(REPO_ROOT, 'build', 'seeds', `seed-${seed.trim()}`);
-  const run = await runLesson(lesson, { cellTimeoutSeconds: timeout, observer: terminalObserver(), env, executedDir });
+  const onSeed = seed === undefined ? {} : seedRunOptions(Number(seed.trim()));
+  const run = await runLesson(lesson, { cellTimeoutSeconds: timeout, observer: terminalObserver(), ...onSeed });
   console.log(resultsTable(lesson, run.results, run.executedPath));
   return run.results.passed ? 0 : 1;
 }

@@ -26,7 +26,7 @@ function seedSection(): string {
   const report = JSON.parse(readFileSync(SEEDS_REPORT, 'utf8')) as SeedsReport;
   const rows: string[] = [];
   for (const lesson of listLessons()) {
-    const spread = report.lessons[lesson.slug];
+    const spread = report.lessons[String(lesson.number)];
     if (!spread || spread.notebook_sha256 !== notebookHash(lesson.path)) continue;
     const seeds = spread.runs.map((run) => run.seed ?? '?').join(', ');
     const metrics = Object.entries(spread.metrics)

@@ -8,7 +8,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../src/atomic-write';
 import { LESSON_INFO_MIME, METRIC_MIME } from '../src/lesson';
+import { BUILD_DIR_ENV } from '../src/paths';
 import { executeNotebook, ExecutorEvent, SetupError, withoutStack } from './executor';
+import { REPO_ROOT } from './jupyter.mjs';
 import { checkThresholds, EXECUTED_DIR, LessonFile, LessonResults, readNotebook } from './notebooks';
 
 export { SetupError };
@@ -29,6 +31,19 @@ export interface LessonRun {
 
 export function executedPathOf(lesson: LessonFile, executedDir = EXECUTED_DIR): string {
   return join(executedDir, `${lesson.slug}.ipynb`);
+}
+
+/**
+ * A run on another seed (`seed`; undefined: the lesson's own, in a seeds run) keeps everything it
+ * writes in a folder of its own, build/seeds/seed-<n>/ (or own/): its executed notebook beside its logs,
+ * checkpoints and models. So it never replaces what the site publishes, and runs side by side never
+ * share a file.
+ */
+export function seedRunOptions(seed: number | undefined): { env: NodeJS.ProcessEnv; executedDir: string } {
+  const folder = join(REPO_ROOT, 'build', 'seeds', seed === undefined ? 'own' : `seed-${seed}`);
+  const env: NodeJS.ProcessEnv = { [BUILD_DIR_ENV]: folder };
+  if (seed !== undefined) env.COURSE_SEED = String(seed);
+  return { env, executedDir: folder };
 }
 
 export async function runLesson(

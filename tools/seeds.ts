@@ -9,14 +9,14 @@
  * Exits 1 when a threshold failed on any seed.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeFileAtomic } from '../src/atomic-write';
 import { formatNumber } from '../src/training/progress';
 import { REPO_ROOT } from './jupyter.mjs';
 import { describeThreshold, findLesson, lessonsLongestFirst, type LessonFile } from './notebooks';
-import { runLesson } from './run-lesson';
+import { runLesson, seedRunOptions } from './run-lesson';
 import { notebookHash, type SeedRun, SEEDS_REPORT, type SeedsReport, spreadOf } from './seed-spread';
 import { stopOnSignals } from './stop-on-signals';
 
@@ -53,6 +53,14 @@ async function inLanes<T>(tasks: Array<() => Promise<T>>, jobs: number): Promise
   await Promise.all(Array.from({ length: Math.min(jobs, tasks.length) }, lane));
 }
 
+function earlierReport(): SeedsReport | undefined {
+  try {
+    return JSON.parse(readFileSync(SEEDS_REPORT, 'utf8')) as SeedsReport;
+  } catch {
+    return undefined; // none yet, or unreadable: start afresh
+  }
+}
+
 async function main(): Promise<number> {
   stopOnSignals('npm run seeds');
   const { values } = parseArgs({
@@ -67,7 +75,8 @@ async function main(): Promise<number> {
   const lessons: LessonFile[] = values.lessons ? parseList(values.lessons, 'lessons').map(findLesson) : lessonsLongestFirst();
   const extraSeeds = parseSeeds(values.seeds);
 
-  const report: SeedsReport = { finished_at: new Date().toISOString(), commit: currentCommit(), lessons: {} };
+  // Lessons not run this time keep their earlier spread (the site and the results doc show it only while the notebook is unchanged).
+  const report: SeedsReport = { finished_at: new Date().toISOString(), commit: currentCommit(), lessons: earlierReport()?.lessons ?? {} };
   const runs = new Map<number, SeedRun[]>(lessons.map((l) => [l.number, []]));
   const save = () => {
     for (const lesson of lessons) {
@@ -90,10 +99,7 @@ async function main(): Promise<number> {
   const tasks = lessons.flatMap((lesson) =>
     seeds.map((seed) => async () => {
       const label = `lesson ${lesson.number}, ${seed === undefined ? 'its own seed' : `seed ${seed}`}`;
-      const run = await runLesson(lesson, {
-        env: seed === undefined ? undefined : { COURSE_SEED: String(seed) },
-        executedDir: join(REPO_ROOT, 'build', 'seeds', seed === undefined ? 'own' : `seed-${seed}`),
-      });
+      const run = await runLesson(lesson, seedRunOptions(seed));
       const { results } = run;
       report.backend ??= results.backend;
       runs.get(lesson.number)!.push({
