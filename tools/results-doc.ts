@@ -38,7 +38,9 @@ function seedSection(): string {
   return `
 ## Over seeds
 
-Each metric's smallest and largest value over the seeds \`npm run seeds\` ran (${report.finished_at.slice(0, 10)}${report.commit ? `, commit ${report.commit.slice(0, 7)}` : ''}), beside its threshold and on how many of the runs it held.
+Each metric's smallest and largest value over the seeds \`npm run seeds\` ran on the lesson as it is now
+(its notebook unchanged since, by its hash in \`build/seeds.json\`), beside its threshold and on how many
+of the runs it held. The last seed is the lesson's own.
 
 | lesson | seeds | metric: smallest to largest (threshold: held) |
 | --- | --- | --- |
