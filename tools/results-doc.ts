@@ -40,7 +40,7 @@ function seedSection(): string {
 
 Each metric's smallest and largest value over the seeds \`npm run seeds\` ran on the lesson as it is now
 (its notebook unchanged since, by its hash in \`build/seeds.json\`), beside its threshold and on how many
-of the runs it held. The last seed is the lesson's own.
+of the runs it held.
 
 | lesson | seeds | metric: smallest to largest (threshold: held) |
 | --- | --- | --- |
