@@ -7,8 +7,15 @@ import { fileURLToPath } from 'node:url';
 // The course is the folder above site/; the pages read lessons/, build/lessons/ and build/models/ there.
 process.env.COURSE_ROOT ??= fileURLToPath(new URL('..', import.meta.url));
 const { listLessons } = await import('./src/lib/course.ts');
+// Published under a sub-path (a GitHub project page) and at a public URL when tools/site.ts says so;
+// with a URL, Starlight adds a sitemap, canonical links and the og:url of social previews.
+const { parseSiteAddress } = await import('../tools/site-address.ts');
+const address = parseSiteAddress({ base: process.env.COURSE_SITE_BASE, url: process.env.COURSE_SITE_URL });
 
 export default defineConfig({
+  base: address.base,
+  // The origin only: Astro adds the base to every path it writes, the sitemap's and canonical links' too.
+  site: address.url && new URL(address.url).origin,
   // tools/site.ts builds into dist/ and moves it to build/site/ (building straight outside the project
   // leaves Astro's .astro/ files in the output); it previews build/site/ with SITE_OUT=../build/site.
   outDir: process.env.SITE_OUT ?? './dist',
