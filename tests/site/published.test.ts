@@ -129,6 +129,12 @@ describe.runIf(run)('the site under a sub-path', () => {
     expect(await meta('og:url')).toMatch(new RegExp(`^${PUBLIC_URL}lessons/`));
     expect(await meta('og:description')).toBeTruthy();
     expect(await page.locator('link[rel="canonical"]').getAttribute('href')).toBe(await meta('og:url'));
+    const image = (await meta('og:image'))!;
+    expect(image.startsWith(PUBLIC_URL)).toBe(true);
+    const png = await request.get(`${site.url}/${image.slice(PUBLIC_URL.length)}`);
+    expect(png.headers()['content-type']).toBe('image/png');
+    const body = await png.body();
+    expect([body.readUInt32BE(16), body.readUInt32BE(20)], 'the PNG is as wide and high as its tags say').toEqual([Number(await meta('og:image:width')), Number(await meta('og:image:height'))]);
     expect(errors).toEqual([]);
     await page.close();
   });
