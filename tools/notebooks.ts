@@ -6,10 +6,11 @@
  *   "course": { "lesson": 1, "title": "…", "cell_timeout_seconds": 300, "expected_seconds": 15,
  *               "thresholds": { "scratch_loss": { "max": 1e-4 }, "test_accuracy": { "min": 0.85 } } }
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from './jupyter.mjs';
 import type { LessonResults, Threshold, ThresholdCheck } from './lesson-results';
+import { lessonFileNames, type Notebook as NotebookFormat } from './notebook-format';
 
 export type { LessonResults, Threshold, ThresholdCheck };
 
@@ -38,35 +39,20 @@ export interface LessonFile {
   meta: LessonMeta;
 }
 
-/** The minimal notebook shape the tools read and write. */
-export interface Notebook {
-  cells: Array<{
-    cell_type: string;
-    source: string | string[];
-    outputs?: Array<Record<string, unknown>>;
-    metadata?: Record<string, unknown>;
-    execution_count?: number | null;
-    id?: string;
-  }>;
-  metadata: Record<string, unknown> & { course?: LessonMeta & { results?: LessonResults } };
-  nbformat: number;
-  nbformat_minor: number;
-}
+/** A notebook as the tools read it: the lesson's metadata, and a run's results once executed. */
+export type Notebook = NotebookFormat<LessonMeta & { results?: LessonResults }>;
 
 export function readNotebook(path: string): Notebook {
   return JSON.parse(readFileSync(path, 'utf8')) as Notebook;
 }
 
 export function listLessons(): LessonFile[] {
-  return readdirSync(LESSONS_DIR)
-    .filter((name) => /^\d\d-.+\.ipynb$/.test(name))
-    .sort()
-    .map((name) => {
-      const path = join(LESSONS_DIR, name);
-      const meta = readNotebook(path).metadata.course;
-      if (!meta) throw new Error(`${path} has no "course" metadata (lesson number, title, thresholds).`);
-      return { number: meta.lesson, slug: name.replace(/\.ipynb$/, ''), path, meta };
-    });
+  return lessonFileNames(LESSONS_DIR).map((name) => {
+    const path = join(LESSONS_DIR, name);
+    const meta = readNotebook(path).metadata.course;
+    if (!meta) throw new Error(`${path} has no "course" metadata (lesson number, title, thresholds).`);
+    return { number: meta.lesson, slug: name.replace(/\.ipynb$/, ''), path, meta };
+  });
 }
 
 /**

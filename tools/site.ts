@@ -7,22 +7,33 @@
  *   tsx tools/site.ts --no-execute     build from whatever build/lessons/ holds (what `npm test` does,
  *                                      right after tests/lessons.test.ts has executed every lesson)
  *   tsx tools/site.ts preview [--port 4321]   serve build/site/ on 127.0.0.1 (building it if missing)
+ *
+ * Both take --base /<path>/ and --site-url https://… (or COURSE_SITE_BASE, COURSE_SITE_URL) for a site
+ * published under a sub-path, and --out <folder> for another output folder. The build writes its report
+ * (each page's HTML weight; the browser tests add what they measure) to build/site-report.json.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT } from './jupyter.mjs';
 import { listLessons, type LessonFile } from './notebooks';
 import { resultsTable, terminalObserver } from './report';
 import { executedPathOf, runLesson } from './run-lesson';
+import { parseSiteAddress, type SiteAddress } from './site-address';
+import { writeSiteReport } from './site-report';
 
 const SITE = join(REPO_ROOT, 'site');
-const OUT = join(REPO_ROOT, 'build', 'site');
+const DEFAULT_OUT = join(REPO_ROOT, 'build', 'site');
 const ASTRO = join(SITE, 'node_modules', 'astro', 'astro.js');
 
+/** Astro takes these from the environment over its own config (a Vite or Vitest parent sets BASE_URL='/'). */
+const ASTRO_OWN_VARIABLES = ['BASE_URL', 'MODE', 'DEV', 'PROD', 'SSR', 'SITE', 'ASSETS_PREFIX'];
+
 function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): void {
-  const result = spawnSync(command, args, { cwd: options.cwd ?? REPO_ROOT, env: { ...process.env, ...options.env }, stdio: 'inherit' });
+  const env = { ...process.env, ...options.env };
+  for (const name of ASTRO_OWN_VARIABLES) delete env[name];
+  const result = spawnSync(command, args, { cwd: options.cwd ?? REPO_ROOT, env, stdio: 'inherit' });
   if (result.status !== 0) throw new Error(`\`${command} ${args.join(' ')}\` failed (exit ${result.status ?? result.signal}).`);
 }
 
@@ -66,22 +77,47 @@ async function executeStaleLessons(): Promise<void> {
   }
 }
 
+/** Astro's environment for this address, output folder and course. */
+function astroEnv(address: SiteAddress, outDir: string): NodeJS.ProcessEnv {
+  return { SITE_OUT: outDir, COURSE_ROOT: REPO_ROOT, COURSE_SITE_BASE: address.base, COURSE_SITE_URL: address.url ?? '' };
+}
+
+/** The build replaces the output folder, so it must be one it may delete: missing, empty or an earlier build. */
+function checkOutFolder(out: string): void {
+  if (!existsSync(out)) return;
+  const entries = readdirSync(out);
+  const earlierBuild = entries.includes('index.html') && entries.includes('_astro');
+  if (entries.length > 0 && !earlierBuild) {
+    throw new Error(`${out} is not empty and holds no built site; the build would delete it. Give --out a new or empty folder.`);
+  }
+}
+
 /** Astro builds into site/dist/ (building straight outside its project leaves .astro/ files in the output), then moves it. */
-function buildSite(): void {
+function buildSite(address: SiteAddress, out: string): void {
+  checkOutFolder(out);
   const started = performance.now();
   const dist = join(SITE, 'dist');
   rmSync(dist, { recursive: true, force: true });
-  run(process.execPath, [ASTRO, 'build'], { cwd: SITE, env: { SITE_OUT: './dist', COURSE_ROOT: REPO_ROOT } });
-  rmSync(OUT, { recursive: true, force: true });
-  renameSync(dist, OUT);
-  console.log(`The site is in build/site/ (built in ${((performance.now() - started) / 1000).toFixed(1)} s). Serve it with: npm run site:preview`);
+  run(process.execPath, [ASTRO, 'build'], { cwd: SITE, env: astroEnv(address, './dist') });
+  rmSync(out, { recursive: true, force: true });
+  try {
+    renameSync(dist, out);
+  } catch {
+    // Another file system: copy instead.
+    cpSync(dist, out, { recursive: true });
+    rmSync(dist, { recursive: true, force: true });
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const report = writeSiteReport({ out, address, seconds });
+  console.log(`The site is in ${out} (built in ${seconds.toFixed(1)} s, for ${address.url ?? address.base}); the heaviest page is ${report.heaviest}.`);
+  console.log(`Serve it with: npm run site:preview${address.base === '/' ? '' : ` -- --base ${address.base}`}`);
 }
 
 /** Serves until stopped; a SIGTERM or SIGINT sent to this process alone also stops the server. */
-async function preview(port: string): Promise<void> {
+async function preview(address: SiteAddress, out: string, port: string): Promise<void> {
   const server = spawn(process.execPath, [ASTRO, 'preview', '--host', '127.0.0.1', '--port', port], {
     cwd: SITE,
-    env: { ...process.env, SITE_OUT: '../build/site', COURSE_ROOT: REPO_ROOT },
+    env: Object.fromEntries(Object.entries({ ...process.env, ...astroEnv(address, out) }).filter(([name]) => !ASTRO_OWN_VARIABLES.includes(name))),
     stdio: 'inherit',
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => server.kill(signal));
@@ -89,25 +125,38 @@ async function preview(port: string): Promise<void> {
   process.exitCode = code;
 }
 
+const USAGE = `usage: npm run site [-- --no-execute] [--base /<path>/] [--site-url https://…] [--out <folder>]
+       npm run site:preview [-- --port 4321] [--base /<path>/] [--out <folder>]`;
+
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { 'no-execute': { type: 'boolean' }, port: { type: 'string', default: '4321' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      'no-execute': { type: 'boolean' },
+      port: { type: 'string', default: '4321' },
+      base: { type: 'string' },
+      'site-url': { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   const command = positionals[0] ?? 'build';
   if (values.help || !['build', 'preview'].includes(command)) {
-    console.log('usage: npm run site [-- --no-execute]   |   npm run site:preview [-- --port 4321]');
+    console.log(USAGE);
     process.exitCode = values.help ? 0 : 2;
     return;
   }
+  const address = parseSiteAddress({ base: values.base ?? process.env.COURSE_SITE_BASE, url: values['site-url'] ?? process.env.COURSE_SITE_URL });
+  // npm runs scripts in the course's folder; a relative --out is meant from where the user typed it.
+  const out = values.out ? resolve(process.env.INIT_CWD ?? process.cwd(), values.out) : DEFAULT_OUT;
   ensureSiteDependencies();
   if (command === 'preview') {
-    if (!existsSync(join(OUT, 'index.html'))) buildSite();
-    await preview(values.port!);
+    if (!existsSync(join(out, 'index.html'))) buildSite(address, out);
+    await preview(address, out, values.port!);
     return;
   }
   if (!values['no-execute']) await executeStaleLessons();
-  buildSite();
+  buildSite(address, out);
 }
 
 main().catch((error: unknown) => {

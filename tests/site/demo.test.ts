@@ -2,9 +2,9 @@
 // that a lesson saved reads at least nine correctly; a stroke drawn with the pointer is read too.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { datasetFiles, PIXELS, readImageSet } from '../../src/data/mnist';
+import { drawDigit, firstTestDigit, readTestDigits } from './digit-pad';
 import { canRunBrowserTests, launchBrowser, openPage, screenshot, SITE_DIR } from './browser';
 import { serveStatic, type StaticSite } from './server';
 
@@ -13,28 +13,6 @@ const modelsDir = join(SITE_DIR, 'models');
 const model = existsSync(modelsDir) ? readdirSync(modelsDir)[0] : undefined;
 if (run && !model) {
   console.warn('The site has no demo model (lesson 7 saves build/models/lenet/, lesson 6 build/models/mlp/): checking the notice instead of predictions.');
-}
-
-/** Puts a 28×28 digit on the pad, enlarged to the pad's size, and waits for the demo's answer. */
-async function drawDigit(page: Page, pixels: number[]): Promise<number> {
-  return page.evaluate(async (digit) => {
-    const root = document.querySelector<HTMLElement>('.digit-demo')!;
-    const pad = root.querySelector<HTMLCanvasElement>('.digit-canvas')!;
-    const small = document.createElement('canvas');
-    [small.width, small.height] = [28, 28];
-    const image = small.getContext('2d')!.createImageData(28, 28);
-    digit.forEach((v, i) => image.data.set([v, v, v, 255], 4 * i));
-    small.getContext('2d')!.putImageData(image, 0, 0);
-    const context = pad.getContext('2d')!;
-    context.fillStyle = 'black';
-    context.fillRect(0, 0, pad.width, pad.height);
-    context.imageSmoothingEnabled = true;
-    context.drawImage(small, 0, 0, pad.width, pad.height);
-    const before = Number(root.dataset.predictions ?? 0);
-    pad.dispatchEvent(new Event('digit-drawn'));
-    if (Number(root.dataset.predictions ?? 0) === before) throw new Error('the demo did not predict');
-    return Number(root.dataset.prediction);
-  }, pixels);
 }
 
 describe.runIf(run)('the live demo', () => {
@@ -64,16 +42,8 @@ describe.runIf(run)('the live demo', () => {
       const { page, errors } = await openPage(browser, `${site.url}/demo/`);
       await page.waitForSelector('.digit-demo[data-ready="true"]', { timeout: 60_000 });
 
-      const files = datasetFiles('mnist');
-      const test = readImageSet(files.testImages, files.testLabels);
-      const answers: string[] = [];
-      let correct = 0;
-      for (let n = 0; n < 10; n++) {
-        const predicted = await drawDigit(page, Array.from(test.images.subarray(n * PIXELS, (n + 1) * PIXELS)));
-        answers.push(`${test.labels[n]}→${predicted}`);
-        if (predicted === test.labels[n]) correct++;
-      }
-      expect(correct, `label→prediction: ${answers.join(' ')}`).toBeGreaterThanOrEqual(9);
+      const { correct, answers } = await readTestDigits(page, 10);
+      expect(correct, `label→prediction: ${answers}`).toBeGreaterThanOrEqual(9);
       // The bars are probabilities (a model that outputs logits gets a softmax).
       const percentages = (await page.locator('.digit-prob').allTextContents()).map((t) => Number.parseFloat(t));
       expect(percentages.every((p) => p >= 0 && p <= 100)).toBe(true);
@@ -90,7 +60,7 @@ describe.runIf(run)('the live demo', () => {
       await page.waitForFunction(() => document.querySelector<HTMLElement>('.digit-demo')?.dataset.prediction === '1', null, { timeout: 5_000 });
 
       // The screenshot shows a test digit and its bars.
-      await drawDigit(page, Array.from(test.images.subarray(0, PIXELS)));
+      await drawDigit(page, firstTestDigit());
       await page.waitForTimeout(300); // the bars' width transition
       await screenshot(page, 'demo.png');
       expect(errors).toEqual([]);

@@ -18,6 +18,7 @@ interface BuiltLesson {
   /** How many plotly figures the page has, and whether its markdown has math. */
   plots: number;
   math: boolean;
+  executed: boolean;
 }
 const manifest = join(SITE_DIR, 'lessons.json');
 const lessons: BuiltLesson[] = existsSync(manifest) ? JSON.parse(readFileSync(manifest, 'utf8')) : [];
@@ -68,9 +69,14 @@ describe.runIf(run)('the course site', () => {
       const { page, errors } = await openPage(browser, `${site.url}/lessons/${lesson.slug}/`);
       expect(await page.locator('.expressive-code').count(), 'highlighted code cells').toBeGreaterThan(0);
       if (lesson.plots > 0) {
+        // Figures more than a screen below the viewport wait until the reader scrolls to them.
+        const figures = page.locator('.plotly-figure');
+        const below = await figures.last().evaluate((element) => element.getBoundingClientRect().top > 2 * window.innerHeight);
+        if (below) expect(await figures.last().getAttribute('data-drawn'), 'the last figure, far below the fold, is not drawn at load').toBeNull();
+        for (let i = 0; i < lesson.plots; i++) await figures.nth(i).scrollIntoViewIfNeeded();
         // Every figure is drawn: plotly adds .js-plotly-plot and an <svg> to its element.
         await page.waitForFunction((n) => document.querySelectorAll('.plotly-figure.js-plotly-plot .main-svg').length >= n, lesson.plots, { timeout: 60_000 });
-        expect(await page.locator('.plotly-figure').count()).toBe(lesson.plots);
+        expect(await figures.count()).toBe(lesson.plots);
       } else {
         expect(await page.evaluate(() => 'Plotly' in window), 'plotly.js is loaded only on pages with figures').toBe(false);
       }
@@ -81,6 +87,12 @@ describe.runIf(run)('the course site', () => {
       const notebook = JSON.parse(await download.text()) as Notebook;
       expect(notebook.metadata.course?.lesson).toBe(lesson.number);
       expect(notebook.cells.flatMap((c) => c.outputs ?? [])).toEqual([]);
+      // And the executed one, with the outputs the page shows.
+      const executed = page.locator('.lesson-download').nth(1);
+      if (lesson.executed) {
+        const withOutputs = JSON.parse(await (await page.request.get(new URL((await executed.getAttribute('href'))!, site.url).href)).text()) as Notebook;
+        expect(withOutputs.cells.flatMap((c) => c.outputs ?? []).length).toBeGreaterThan(0);
+      } else expect(await executed.count()).toBe(0);
       if (lesson.plots > 0 && lesson === lessons.find((l) => l.plots > 0)) {
         await page.locator('.plotly-figure').first().scrollIntoViewIfNeeded();
         await screenshot(page, 'lesson-plot.png');
@@ -104,6 +116,8 @@ describe.runIf(run)('the course site', () => {
     await page.evaluate(() => {
       localStorage.setItem('starlight-theme', 'dark');
     });
+    // A reload would abort requests still in flight (the favicon), which the page counts as errors.
+    await page.waitForLoadState('networkidle');
     await page.reload({ waitUntil: 'load' });
     expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
     await screenshot(page, 'lesson-phone-dark.png');

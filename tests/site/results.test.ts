@@ -14,7 +14,7 @@ describe('the site shows the spread', () => {
       slug: '03-x',
       title: 'x',
       cleanPath: '',
-      notebook: { cells: [], metadata: {} },
+      notebook: { cells: [], metadata: {}, nbformat: 4, nbformat_minor: 5 },
       meta: { lesson: 3, title: 'x', thresholds: { accuracy: { min: 0.9 } } },
       seeds: {
         lesson: 3,

@@ -29,12 +29,14 @@ export interface StaticSite {
   close(): Promise<void>;
 }
 
-export async function serveStatic(root: string): Promise<StaticSite> {
+/** Serves root at base ('/' or '/<path>/', as a project page is served); anything outside base is a 404. */
+export async function serveStatic(root: string, base = '/'): Promise<StaticSite> {
   const server: Server = createServer((request, response) => {
     const pathname = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
-    let file = join(root, normalize(pathname).replace(/^(\.\.[/\\])+/, ''));
+    const inside = pathname.startsWith(base) ? pathname.slice(base.length - 1) : undefined;
+    let file = join(root, normalize(inside ?? '/').replace(/^(\.\.[/\\])+/, ''));
     if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
-    if (!existsSync(file)) {
+    if (inside === undefined || !existsSync(file)) {
       response.writeHead(404, { 'Content-Type': TYPES['.html'] });
       createReadStream(join(root, '404.html')).on('error', () => response.end()).pipe(response);
       return;
@@ -45,7 +47,7 @@ export async function serveStatic(root: string): Promise<StaticSite> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${port}${base.replace(/\/$/, '')}`,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

@@ -1,6 +1,7 @@
 /**
  * The site's tests run on their own, after `npm run site` has built build/site/ from the notebooks
  * that tests/lessons.test.ts executed: `vitest run --config tests/site/vitest.config.ts`.
+ * published.test.ts builds its own copy, under a sub-path, from the same notebooks.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';

@@ -4,8 +4,9 @@
  * the models lessons save under build/models/. Everything is read at build time; the site is static.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { lessonFileNames, type Cell, type MultilineString, type Notebook as NotebookFormat, type Output } from '../../../tools/notebook-format';
 import type { LessonResults, Threshold, ThresholdCheck } from '../../../tools/lesson-results';
 import type { LessonSpread, SeedsReport } from '../../../tools/seed-spread';
 
@@ -30,32 +31,10 @@ export interface CourseMeta {
   results?: LessonResults;
 }
 
-export type MultilineString = string | string[];
+export type { Cell, MultilineString, Output };
 
-export interface Output {
-  output_type: 'stream' | 'display_data' | 'execute_result' | 'error' | 'update_display_data';
-  name?: 'stdout' | 'stderr';
-  text?: MultilineString;
-  data?: Record<string, unknown>;
-  metadata?: Record<string, unknown>;
-  ename?: string;
-  evalue?: string;
-  traceback?: string[];
-}
-
-export interface Cell {
-  cell_type: 'markdown' | 'code' | 'raw';
-  source: MultilineString;
-  outputs?: Output[];
-  execution_count?: number | null;
-  attachments?: Record<string, Record<string, string>>;
-  metadata?: Record<string, unknown>;
-}
-
-export interface Notebook {
-  cells: Cell[];
-  metadata: { course?: CourseMeta } & Record<string, unknown>;
-}
+/** A notebook as the site reads it: the lesson's metadata, and a run's results once executed. */
+export type Notebook = NotebookFormat<CourseMeta>;
 
 export interface Lesson {
   number: number;
@@ -77,9 +56,6 @@ function readNotebook(path: string): Notebook {
   return JSON.parse(readFileSync(path, 'utf8')) as Notebook;
 }
 
-/** Same rule as tools/notebooks.ts: lessons are lessons/NN-*.ipynb; build/lessons also holds test fixtures. */
-const LESSON_FILE = /^\d\d-.+\.ipynb$/;
-
 let cache: Lesson[] | undefined;
 
 function readSeedsReport(root: string): SeedsReport | undefined {
@@ -99,10 +75,7 @@ export function listLessons(): Lesson[] {
   const root = courseRoot();
   const dir = join(root, 'lessons');
   const seedsReport = readSeedsReport(root);
-  cache = readdirSync(dir)
-    .filter((name) => LESSON_FILE.test(name))
-    .sort()
-    .map((name) => {
+  cache = lessonFileNames(dir).map((name) => {
       const slug = name.replace(/\.ipynb$/, '');
       const cleanPath = join(dir, name);
       const executed = join(root, 'build', 'lessons', name);

@@ -3,6 +3,7 @@
  * by the page with Expressive Code) followed by their outputs, and what the page needs to know
  * about the whole: headings for the table of contents, and whether there are plots to draw.
  */
+import { withBase } from './base';
 import { joinText, listLessons, type Cell, type Lesson } from './course';
 import { newMarkdownContext, renderMarkdown, type Heading } from './markdown';
 import { renderOutputs } from './outputs';
@@ -24,10 +25,10 @@ export interface LessonPage {
  */
 export function lessonLink(url: string): string {
   const page = /^\.\.\/site\/src\/content\/docs\/([\w-]+)\.mdx?(#.*)?$/.exec(url);
-  if (page) return `/${page[1]}/${page[2] ?? ''}`;
+  if (page) return withBase(`/${page[1]}/${page[2] ?? ''}`);
   const match = /^(?:\.\/)?(\d\d-[^/#?]+)\.ipynb(#.*)?$/.exec(url);
   if (!match || !listLessons().some((l) => l.slug === match[1])) return url;
-  return `/lessons/${match[1]}/${match[2] ?? ''}`;
+  return withBase(`/lessons/${match[1]}/${match[2] ?? ''}`);
 }
 
 /** `![](attachment:plot.png)` refers to an image stored in the cell itself. */

@@ -6,6 +6,7 @@
  */
 import katex from 'katex';
 import { joinText, type Output, type Threshold } from './course';
+import { displayFigure, type PlotlyFigure } from './figures';
 import { renderMarkdown, type MarkdownContext } from './markdown';
 import { ansiToHtml, escapeHtml, finalState } from './terminal';
 
@@ -103,7 +104,11 @@ function renderMetric(metric: { name: string; value: unknown }, thresholds: Reco
 function renderBundle(data: Record<string, unknown>, metadata: Record<string, unknown>, context: OutputContext): string {
   const text = (mime: string) => joinText(data[mime] as string | string[]);
   if (data[PLOTLY_MIME]) {
-    return `<div class="nb-plot"><div class="plotly-figure" role="img" aria-label="${escapeHtml(text('text/plain'))}"></div><script type="application/json" class="plotly-data">${jsonForScript(data[PLOTLY_MIME])}</script></div>`;
+    const { figure, downsampledFrom } = displayFigure(data[PLOTLY_MIME] as PlotlyFigure);
+    const note = downsampledFrom
+      ? `<p class="nb-plot-note">Curves of ${downsampledFrom.toLocaleString('en')} points are drawn here with fewer; the notebook has every point.</p>`
+      : '';
+    return `<div class="nb-plot"><div class="plotly-figure" role="img" aria-label="${escapeHtml(text('text/plain'))}"></div><script type="application/json" class="plotly-data">${jsonForScript(figure)}</script>${note}</div>`;
   }
   if (data[METRIC_MIME]) return renderMetric(data[METRIC_MIME] as { name: string; value: unknown }, context.thresholds);
   if (data['text/html'] !== undefined) return `<div class="nb-html">${withoutScripts(text('text/html'))}</div>`;

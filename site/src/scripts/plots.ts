@@ -59,18 +59,35 @@ function withTheme(layout: Record<string, unknown> = {}): Record<string, unknown
   return merged;
 }
 
-export async function drawFigures(): Promise<void> {
+async function draw(Plotly: Plotly, element: HTMLElement): Promise<void> {
+  const figure = JSON.parse(element.nextElementSibling?.textContent ?? '{"data":[]}') as PlotlyFigure;
+  await Plotly.newPlot(element, figure.data, withTheme(figure.layout), { responsive: true, displaylogo: false });
+  element.dataset.drawn = 'true';
+  // Starlight switches themes by changing data-theme on <html>.
+  new MutationObserver(() => void Plotly.relayout(element, withTheme(figure.layout))).observe(document.documentElement, {
+    attributes: true,
+    attributeFilter: ['data-theme'],
+  });
+}
+
+/**
+ * Each figure is drawn when it comes within a screen of the viewport, and plotly.js is loaded with the
+ * first one: the page's text shows at once, and a reader who stops early draws nothing below.
+ */
+export function drawFigures(): void {
   const figures = [...document.querySelectorAll<HTMLElement>('.plotly-figure')];
   if (figures.length === 0) return;
-  const Plotly = await loadPlotly();
-  const drawn: Array<{ element: HTMLElement; layout?: Record<string, unknown> }> = [];
-  for (const element of figures) {
-    const figure = JSON.parse(element.nextElementSibling?.textContent ?? '{"data":[]}') as PlotlyFigure;
-    await Plotly.newPlot(element, figure.data, withTheme(figure.layout), { responsive: true, displaylogo: false });
-    drawn.push({ element, layout: figure.layout });
-  }
-  // Starlight switches themes by changing data-theme on <html>.
-  new MutationObserver(() => {
-    for (const { element, layout } of drawn) void Plotly.relayout(element, withTheme(layout));
-  }).observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
+  let plotly: Promise<Plotly> | undefined;
+  const observer = new IntersectionObserver(
+    (entries) => {
+      for (const entry of entries) {
+        if (!entry.isIntersecting) continue;
+        observer.unobserve(entry.target);
+        plotly ??= loadPlotly();
+        void plotly.then((Plotly) => draw(Plotly, entry.target as HTMLElement));
+      }
+    },
+    { rootMargin: '100% 0px' },
+  );
+  for (const element of figures) observer.observe(element);
 }
