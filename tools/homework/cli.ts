@@ -1,6 +1,7 @@
 // `npm run homework -- build`: student notebooks in build/homework/.
 // `npm run homework -- grade <notebooks or folders>`: grade submissions, write build/grades/{grades.csv,summary.md,grades.json,gradebook.csv,feedback/}.
 // `npm run homework -- report <grades.json files or folders>`: the same reports from grades graded elsewhere (containers, machines).
+// `npm run homework -- gradescope <lesson...|all>`: an autograder bundle for Gradescope (./gradescope/bundle.ts).
 import { availableParallelism } from 'node:os';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { buildHomework, HOMEWORK_DIR } from './build';
 import { formatBytes } from './event-stream';
 import { gradeSubmission } from './grade';
 import { writeClassReports } from './class-reports';
+import { writeGradescopeBundle } from './gradescope/bundle';
 import { checkSubmissions, type CheckedSubmission } from './intake';
 import { readRoster, type RosterStudent } from './roster';
 import { earlierGrades, gradingKey, type KeyedGrade } from './rerun';
@@ -24,15 +26,17 @@ import { removeTestLabelDecoys } from './test-label-decoys';
 const usage = `usage:
   npm run homework -- build [--out <folder>]
   npm run homework -- grade <notebooks or folders>... [--out <folder>] [--jobs <n>] [--roster <students.csv>]
-                            [--time-limit <seconds per notebook>] [--cell-timeout <seconds>] [--whole-notebook]
+                            [--student <name>] [--time-limit <seconds per notebook>] [--cell-timeout <seconds>] [--whole-notebook]
                             [--memory <size, e.g. 3G>] [--processes <n>] [--cpu-time <seconds>] [--no-sandbox]
   npm run homework -- report <grades.json files or folders>... [--out <folder>] [--roster <students.csv>]
+  npm run homework -- gradescope <lesson...|all> [--out <folder>] [--visibility <after_published|after_due_date|visible|hidden>]
 
 A folder is searched for .ipynb files; in a folder of folders (submissions/<student>/<lesson>.ipynb)
 the first folder name is the student, otherwise the file name is. Each notebook runs in a sandbox
 (bubblewrap, as root) with the limits above; docs/teachers.md says what a submission can and cannot do.
 --jobs defaults to the number of cores. --roster (a CSV with a "student" column, and optionally "name")
-gives every listed student a row and flags the files of students it does not list.`;
+gives every listed student a row and flags the files of students it does not list. --student names the
+one student all the notebooks belong to.`;
 
 const DEFAULT_TIME_LIMIT_SECONDS = 900;
 /** Sized for lesson 5's exercise, which trains a model: see docs/teachers.md for what it uses. */
@@ -107,7 +111,8 @@ async function grade(paths: string[], values: Record<string, string | boolean | 
       );
     }
   }
-  const found = findSubmissions(paths);
+  // --student: every notebook is that one student's (a Gradescope submission, ./gradescope/run.ts).
+  const found = findSubmissions(paths).map((s) => (typeof values.student === 'string' ? { ...s, student: values.student } : s));
   if (found.length === 0) throw new UsageError(`no .ipynb files under ${paths.join(', ')}.`);
   // Paths the teacher named are taken as given; inside a folder, no link is followed.
   const named = new Set(paths.map((p) => resolve(p)));
@@ -234,6 +239,8 @@ async function main(): Promise<number> {
       out: { type: 'string' },
       jobs: { type: 'string' },
       roster: { type: 'string' },
+      student: { type: 'string' },
+      visibility: { type: 'string' },
       'time-limit': { type: 'string' },
       'cell-timeout': { type: 'string' },
       'whole-notebook': { type: 'boolean' },
@@ -256,7 +263,12 @@ async function main(): Promise<number> {
   }
   if (command === 'grade') return grade(rest, values);
   if (command === 'report') return report(rest, values);
-  throw new UsageError(command ? `unknown command "${command}".` : 'say build, grade or report.');
+  if (command === 'gradescope') {
+    const written = writeGradescopeBundle(rest, { out: values.out ? resolve(values.out) : undefined, visibility: values.visibility });
+    console.log(`Wrote ${written.zip} (lessons ${written.lessons.join(', ')}): upload it as the assignment's autograder; docs/teachers.md says how.`);
+    return 0;
+  }
+  throw new UsageError(command ? `unknown command "${command}".` : 'say build, grade, report or gradescope.');
 }
 
 main().then(
