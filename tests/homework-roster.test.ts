@@ -150,4 +150,18 @@ describe.runIf(HAVE_SANDBOX)('grading a class with a roster', () => {
     expect(readFileSync(join(merged, 'gradebook.csv'), 'utf8')).toBe(readFileSync(join(out, 'gradebook.csv'), 'utf8'));
     expect(existsSync(join(merged, 'feedback', 'dave.html'))).toBe(true);
   });
+
+  it('`report` does not let two notebooks of one lesson graded apart both count', () => {
+    const [alice] = gradesOf('alice');
+    const apart = join(scratch, 'apart');
+    rmSync(apart, { recursive: true, force: true });
+    for (const [part, file] of [['1', alice.file], ['2', alice.file.replace(/[^/]+$/, 'again.ipynb')]]) {
+      mkdirSync(join(apart, part), { recursive: true });
+      writeFileSync(join(apart, part, 'grades.json'), JSON.stringify([{ ...alice, file }]));
+    }
+    const merged = cli('report', apart, '--out', join(apart, 'out'), '--roster', roster);
+    expect(merged.status, merged.stderr).toBe(0);
+    expect(csvOf(join(apart, 'out', 'gradebook.csv'))[1]).toEqual(['alice', 'Alice A.', '0', '0', '3', 'lesson 1: not graded (see the summary)']);
+    expect(readFileSync(join(apart, 'out', 'feedback', 'alice.md'), 'utf8')).toContain('Why: not graded: this notebook is one of 2 notebooks for lesson 1 from this student (01-linear-regression.ipynb, again.ipynb)');
+  });
 });

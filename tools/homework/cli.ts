@@ -14,7 +14,7 @@ import { formatBytes } from './event-stream';
 import { gradeSubmission } from './grade';
 import { writeClassReports } from './class-reports';
 import { writeGradescopeBundle } from './gradescope/bundle';
-import { checkSubmissions, type CheckedSubmission } from './intake';
+import { checkSubmissions, withoutDuplicates, type CheckedSubmission } from './intake';
 import { readRoster, type RosterStudent } from './roster';
 import { earlierGrades, gradingKey, type KeyedGrade } from './rerun';
 import { oneLine, reportPaths, total } from './report';
@@ -210,7 +210,10 @@ function gradeFiles(paths: string[]): string[] {
     if (statSync(path).isFile()) return [path];
     const own = join(path, 'grades.json');
     if (existsSync(own)) return [own];
-    return readdirSync(path, { withFileTypes: true }).flatMap((e) => (e.isDirectory() && existsSync(join(path, e.name, 'grades.json')) ? [join(path, e.name, 'grades.json')] : []));
+    const parts = readdirSync(path, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(path, e.name));
+    // A job that died before writing its grades would otherwise read as "no submission".
+    for (const part of parts.filter((p) => !existsSync(join(p, 'grades.json')))) console.error(`${part} has no grades.json: its notebook was not graded (see the log there) and is missing from the reports.`);
+    return parts.filter((p) => existsSync(join(p, 'grades.json'))).map((p) => join(p, 'grades.json'));
   });
 }
 
@@ -220,12 +223,17 @@ function report(paths: string[], values: Record<string, string | boolean | undef
   const files = gradeFiles(paths);
   if (files.length === 0) throw new UsageError(`no grades.json under ${paths.join(', ')}: give the --out folders of grading runs.`);
   const grades = files.flatMap((file) => {
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (error) {
+      throw new UsageError(`${file} is not the grades.json of a grading run (${(error as Error).message}): grade that notebook again.`);
+    }
     if (!Array.isArray(parsed)) throw new UsageError(`${file} is not the grades.json of a grading run (it holds no list of grades).`);
     return (parsed as KeyedGrade[]).filter((g) => g.file !== ''); // rows of missing notebooks are the roster's to make
   });
   const enrolled = roster && new Set(roster.map((s) => s.id));
-  const flagged = grades.map((g) => (enrolled && !enrolled.has(g.student) ? withFlags(g, { file: g.file, student: g.student, flags: [`"${g.student}" is not on the roster: is the folder (or file) named after the student's id?`] }) : g));
+  const flagged = withoutDuplicates(grades).map((g) => (enrolled && !enrolled.has(g.student) ? withFlags(g, { file: g.file, student: g.student, flags: [`"${g.student}" is not on the roster: is the folder (or file) named after the student's id?`] }) : g));
   const outDir = resolve(String(values.out ?? GRADES_DIR));
   mkdirSync(outDir, { recursive: true });
   console.log(`${wroteLine(writeClassReports(outDir, flagged, roster))} (${grades.length} notebook(s) from ${files.length} file(s))`);

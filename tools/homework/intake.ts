@@ -6,7 +6,7 @@
  */
 import { basename } from 'node:path';
 import { findLesson, type LessonFile } from '../notebooks';
-import { lessonFromName } from './grade';
+import { lessonFromName, type SubmissionGrade } from './grade';
 import type { RosterStudent } from './roster';
 import { readSubmission, type Submission } from './submissions';
 
@@ -58,11 +58,25 @@ export function checkSubmissions(submissions: Submission[], options: { roster?: 
     byStudentAndLesson.set(key, [...(byStudentAndLesson.get(key) ?? []), submission]);
   }
   for (const group of byStudentAndLesson.values()) {
-    if (group.length < 2) continue;
-    const names = group.map((s) => basename(s.file)).join(', ');
-    for (const submission of group) {
-      submission.notGraded = `is one of ${group.length} notebooks for lesson ${submission.lesson!.number} from this student (${names}), so none of them is graded: keep only the one to grade`;
-    }
+    for (const submission of group) submission.notGraded = duplicateReason(group.map((s) => s.file), submission.lesson!.number);
   }
   return checked;
+}
+
+function duplicateReason(files: string[], lesson: number): string | undefined {
+  if (files.length < 2) return undefined;
+  return `is one of ${files.length} notebooks for lesson ${lesson} from this student (${files.map((f) => basename(f)).join(', ')}), so none of them is graded: keep only the one to grade`;
+}
+
+/** Grades made apart (one container or machine per notebook): two for one lesson from one student go to zero, as one run would have them. */
+export function withoutDuplicates(grades: SubmissionGrade[]): SubmissionGrade[] {
+  const files = new Map<string, string[]>();
+  const keyOf = (g: SubmissionGrade) => JSON.stringify([g.student, g.lesson?.number]);
+  for (const g of grades) if (g.lesson) files.set(keyOf(g), [...(files.get(keyOf(g)) ?? []), g.file]);
+  return grades.map((g) => {
+    const why = g.lesson && duplicateReason(files.get(keyOf(g))!, g.lesson.number);
+    if (!why || g.notes.includes(`not graded: this notebook ${why}`)) return g;
+    const reason = `not graded: this notebook ${why}`;
+    return { ...g, checks: g.checks.map((c) => ({ ...c, earned: 0, reason })), notes: [reason, ...g.notes], complete: false };
+  });
 }
