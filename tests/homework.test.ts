@@ -14,10 +14,10 @@ import type { SubmissionGrade } from '../tools/homework/grade';
 import { gradeSubmission } from '../tools/homework/grade';
 import { reasonFrom } from '../tools/homework/reasons';
 import { gradesCsv } from '../tools/homework/report';
-import { SANDBOX_UID_BASE, sandboxProblem } from '../tools/homework/sandbox';
+import { SANDBOX_UID_BASE } from '../tools/homework/sandbox';
 import { BEGIN_SOLUTION, END_SOLUTION, hasTag, sourceOf, STUB_LINE, TAG } from '../tools/homework/markers';
 import { kernelFailingToStart } from './helpers/failing-kernel';
-import { optionalPart } from './helpers/optional-part';
+import { haveGraderSandbox } from './helpers/grader-sandbox';
 import { attackNotebook, attacks, FAKE_PASS_THEN_SLEEP, LEFTOVER_MARKERS, RIGHT_HUBER } from './fixtures/homework-attacks';
 
 const MINUTES = 60_000;
@@ -186,12 +186,7 @@ function runGrader(paths: string[], outDir: string, ...options: string[]) {
 
 const readGrades = (outDir: string) => JSON.parse(readFileSync(join(outDir, 'grades.json'), 'utf8')) as Array<SubmissionGrade & { key?: string }>;
 
-// Grading needs the sandbox: bubblewrap, root and control groups (tools/homework/sandbox.ts says which is missing).
-const sandbox = sandboxProblem();
-const HAVE_SANDBOX = optionalPart('bubblewrap', !sandbox, sandbox?.fix ?? '', {
-  skips: 'the homework grading tests',
-  why: sandbox && `the grader's sandbox is not available: ${sandbox.problem}`,
-});
+const HAVE_SANDBOX = haveGraderSandbox('the homework grading tests');
 
 describe.runIf(HAVE_SANDBOX)('homework grade', () => {
   const submissions = join(scratch, 'submissions');
@@ -394,7 +389,8 @@ describe.runIf(HAVE_SANDBOX)('homework grade', () => {
       expect(readFileSync(join(out, 'summary.md'), 'utf8')).toContain('| new\\nline |');
       expect(grades.find((g) => g.student === '..')).toBeTruthy();
       for (const entry of readdirSync(join(out, 'work'))) expect(lstatSync(join(out, 'work', entry)).isDirectory()).toBe(true);
-      expect(readdirSync(out).sort()).toEqual(['grades.csv', 'grades.json', 'hang', 'summary.md', 'work']);
+      expect(readdirSync(out).sort()).toEqual(['feedback', 'gradebook.csv', 'grades.csv', 'grades.json', 'hang', 'summary.md', 'work']);
+      for (const entry of readdirSync(join(out, 'feedback'))) expect(entry).toMatch(/^[\p{L}\p{N}][\p{L}\p{N}._@+-]*\.(md|html)$/u);
     });
   });
 

@@ -23,6 +23,9 @@ interface BackendReport {
   results: WorkloadResult[];
 }
 
+// `npm run bench -- grading`: the grader's throughput instead (./grading.ts).
+if (process.argv[2] === 'grading') process.exit(await (await import('./grading')).runGradingBench(process.argv.slice(3)));
+
 const { values } = parseArgs({
   options: {
     backend: { type: 'string' }, // internal: run the workloads on one backend and print JSON

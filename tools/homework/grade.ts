@@ -44,6 +44,8 @@ export interface GradeOptions {
   followLinks?: boolean;
   /** Why the notebook cannot be graded at all, found before reading it (a link, a device). */
   problem?: string;
+  /** Why the grader will not grade this notebook (a duplicate, a lesson mismatch): the rest of "this notebook …". */
+  notGraded?: { why: string; lesson?: LessonFile };
 }
 
 export interface CheckResult extends CheckMeta {
@@ -85,6 +87,14 @@ export async function gradeSubmission(file: string, student: string, options: Gr
 }
 
 async function gradeInto(grade: SubmissionGrade, file: string, options: GradeOptions, started: number): Promise<void> {
+  if (options.notGraded) {
+    const { why, lesson } = options.notGraded;
+    grade.notes.push(`not graded: this notebook ${why}`);
+    grade.complete = false; // a rerun looks again: the other notebook may be gone
+    if (lesson) grade.checks = checkCellsOf(readNotebook(lesson.path)).map(({ meta }) => ({ ...meta, earned: 0, reason: `not graded: this notebook ${why}` }));
+    grade.lesson = lesson && { number: lesson.number, slug: lesson.slug };
+    return;
+  }
   let submission: Notebook;
   try {
     if (options.problem) throw new NotebookProblem(`it ${options.problem}`);

@@ -26,6 +26,10 @@ export function gradesCsv(grades: SubmissionGrade[]): string {
     if (g.checks.length === 0) rows.push([g.student, lesson, '', '', 0, '', g.notes.join('; ') || 'not graded', g.file]);
     for (const c of g.checks) rows.push([g.student, lesson, c.exercise, c.description, c.earned, c.points, c.reason ?? '', g.file]);
   }
+  return csvRows(rows);
+}
+
+export function csvRows(rows: Array<Array<string | number>>): string {
   return `${rows.map((row) => row.map(csvField).join(',')).join('\n')}\n`;
 }
 
