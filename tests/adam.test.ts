@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../src/backend';
-import { ADAM_UPDATE, wasmAdamUpdateConfig } from '../src/kernels/adam_update';
+import { ADAM_UPDATE, wasmAdamUpdateConfig } from '../src/kernels/adam-update';
 import { adam, AdamOptimizer } from '../src/training/adam';
 import { getLearningRate, setLearningRate } from '../src/training/learning-rate';
 

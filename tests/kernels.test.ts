@@ -11,8 +11,8 @@ import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CourseError } from '../src/errors';
 import { assertKernelsAvailable, courseKernels, registerCourseKernels, unregisterCourseKernels } from '../src/kernels';
-import { nativeBlasStatus, useNativeBlas } from '../src/kernels/native_blas';
-import { RELU_GRAD, SIGMOID_GRAD } from '../src/kernels/activation_grads';
+import { nativeBlasStatus, useNativeBlas } from '../src/kernels/native-blas';
+import { RELU_GRAD, SIGMOID_GRAD } from '../src/kernels/activation-grads';
 import { installHint, SYSTEM_PARTS } from '../tools/system-parts.mjs';
 import { optionalPart, partExpectedAbsent } from './helpers/optional-part';
 

@@ -15,7 +15,7 @@
  *   out[b, o, i, :] = x[b, o, indices[b, i], :]
  */
 import * as tf from '@tensorflow/tfjs';
-import type { BackendWasm } from './wasm_memory';
+import type { BackendWasm } from './wasm-memory';
 
 /** Below this many elements per slice a plain loop beats creating a subarray per slice. */
 const SHORT_SLICE = 32;

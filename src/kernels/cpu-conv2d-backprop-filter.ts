@@ -20,8 +20,8 @@
  * dimRoundingMode (the op has no dilations attribute).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { CpuBackend } from './cpu_memory';
-import { gradientGeometry } from './conv_geometry';
+import type { CpuBackend } from './cpu-memory';
+import { gradientGeometry } from './conv-geometry';
 
 function conv2DBackpropFilter(args: {
   inputs: tf.Conv2DBackpropFilterInputs;

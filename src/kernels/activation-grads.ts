@@ -8,25 +8,22 @@
  * whole product in one pass, rounding after each operation as the separate
  * kernels do, so the gradients are bit for bit tfjs's (tests/kernels.test.ts).
  *
- * The kernels are registered on wasm where the addon loaded. The gradient
- * functions registered here replace tfjs's for Sigmoid and Relu: they use the
- * kernels where the active backend has them, and tfjs's composition elsewhere,
- * and also while a gradient is itself being differentiated (a second
- * derivative), because our kernels have no gradient of their own.
+ * The kernels are registered on wasm where the addon loaded, and only then
+ * (registerCourseKernels) are tfjs's gradients of Sigmoid and Relu replaced by
+ * ones that use them. Those still compose tfjs's ops on another active backend,
+ * and while a gradient is itself being differentiated (a second derivative),
+ * because these kernels have no gradient of their own.
  */
 import * as tf from '@tensorflow/tfjs';
-import { nativeBlas } from './native_blas';
-import { allocateF32, assertFloat32, heapF32 } from './wasm_memory';
-import type { BackendWasm } from './wasm_memory';
+import { requireNativeBlas } from './native-blas';
+import { allocateF32, assertFloat32, heapF32 } from './wasm-memory';
+import type { BackendWasm } from './wasm-memory';
 
 export const SIGMOID_GRAD = 'CourseSigmoidGrad';
 export const RELU_GRAD = 'CourseReluGrad';
 
-/** What each kernel needs besides dy: the sigmoid's output, ReLU's input. */
-const ACTIVATIONS = {
-  [SIGMOID_GRAD]: { kind: 0, slope: (saved: number) => Math.fround(saved * Math.fround(1 - saved)) },
-  [RELU_GRAD]: { kind: 1, slope: (saved: number) => (saved > 0 ? 1 : Number.isNaN(saved) ? NaN : 0) },
-};
+/** Which activation each kernel differentiates; besides dy it takes the sigmoid's output, ReLU's input. */
+const ACTIVATIONS = { [SIGMOID_GRAD]: 'sigmoid', [RELU_GRAD]: 'relu' } as const;
 
 type ActivationGradName = keyof typeof ACTIVATIONS;
 
@@ -36,7 +33,7 @@ export interface ActivationGradInputs extends tf.NamedTensorInfoMap {
 }
 
 function wasmKernel(kernelName: ActivationGradName): tf.KernelConfig {
-  const { kind, slope } = ACTIVATIONS[kernelName];
+  const activation = ACTIVATIONS[kernelName];
   const kernelFunc = (args: { inputs: ActivationGradInputs; backend: BackendWasm }): tf.TensorInfo => {
     const { inputs: { dy, saved }, backend } = args;
     assertFloat32(kernelName, dy, saved);
@@ -46,9 +43,8 @@ function wasmKernel(kernelName: ActivationGradName): tf.KernelConfig {
     const out = allocateF32(backend, dy.shape);
     // Views only after allocating: an allocation may grow (and move) the heap.
     const [d, s, o] = [heapF32(backend, dy), heapF32(backend, saved), heapF32(backend, out)];
-    const native = nativeBlas()?.activationGrad;
-    if (native) native(kind, d, s, o);
-    else for (let i = 0; i < d.length; i++) o[i] = d[i] * slope(s[i]); // an addon built before these kernels
+    const blas = requireNativeBlas(kernelName);
+    blas.activationGrad(blas.codes.activationGrad[activation], d, s, o);
     return out;
   };
   return { kernelName, backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc };
@@ -66,12 +62,16 @@ function activationGrad(kernelName: ActivationGradName, dy: tf.Tensor, saved: tf
   return usable ? (tf.engine().runKernel(kernelName, { dy, saved }, {}) as tf.Tensor) : composed();
 }
 
+/** tfjs's own gradients of Sigmoid and Relu, while the course's replace them. */
+let tfjsGradients: tf.GradConfig[] | undefined;
+
 /**
- * Replaces tfjs's gradients of Sigmoid and Relu (kernel_registry's gradient
- * configs, global to all backends) with ones that use the kernels above.
- * Same saved tensors and, where the kernels are missing, the same ops as tfjs's.
+ * Replaces tfjs's gradients of Sigmoid and Relu (global to all backends) with ones that use the kernels
+ * above. Same saved tensors and, where the kernels are missing, the same ops as tfjs's.
  */
 export function registerActivationGradients(): void {
+  if (tfjsGradients) return;
+  tfjsGradients = [tf.getGradient(tf.Sigmoid), tf.getGradient(tf.Relu)];
   tf.registerGradient({
     kernelName: tf.Sigmoid,
     outputsToSave: [true],
@@ -88,4 +88,11 @@ export function registerActivationGradients(): void {
       return { x: () => activationGrad(RELU_GRAD, gradient, x, () => tf.mul(gradient, tf.cast(tf.step(x), 'float32'))) };
     },
   });
+}
+
+/** Puts tfjs's own gradients of Sigmoid and Relu back. */
+export function restoreActivationGradients(): void {
+  if (!tfjsGradients) return;
+  for (const config of tfjsGradients) tf.registerGradient(config);
+  tfjsGradients = undefined;
 }

@@ -9,7 +9,7 @@
  * more reference to it, and the data is freed when its last tensor is.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { BackendWasm } from './wasm_memory';
+import type { BackendWasm } from './wasm-memory';
 
 function identity(args: { inputs: tf.IdentityInputs; backend: BackendWasm }): tf.TensorInfo {
   const x = args.inputs.x as tf.TensorInfo;
