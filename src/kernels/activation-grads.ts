@@ -6,13 +6,13 @@
  * activations and two temporaries. After LeNet's first convolution that is
  * 1.2 million values (256 × 28 × 28 × 6) per pass. The native addon does the
  * whole product in one pass, rounding after each operation as the separate
- * kernels do, so the gradients are bit for bit tfjs's (tests/kernels.test.ts).
+ * kernels do, so the gradients are bit for bit tfjs's (tests/kernels-fused-ops.test.ts).
  *
  * The kernels are registered on wasm where the addon loaded, and only then
  * (registerCourseKernels) are tfjs's gradients of Sigmoid and Relu replaced by
- * ones that use them. Those still compose tfjs's ops on another active backend,
- * and while a gradient is itself being differentiated (a second derivative),
- * because these kernels have no gradient of their own.
+ * ones that use them. Those still compose tfjs's ops on another active backend.
+ * The kernels have gradients of their own, so second derivatives go through
+ * them too.
  */
 import * as tf from '@tensorflow/tfjs';
 import { requireNativeBlas } from './native-blas';
@@ -53,10 +53,9 @@ function wasmKernel(kernelName: ActivationGradName): tf.KernelConfig {
 export const wasmSigmoidGradConfig = wasmKernel(SIGMOID_GRAD);
 export const wasmReluGradConfig = wasmKernel(RELU_GRAD);
 
-/** The one-pass kernel where it applies, else tfjs's own composition. */
+/** The one-pass kernel where it applies, else tfjs's own composition (which `composed` returns). */
 function activationGrad(kernelName: ActivationGradName, dy: tf.Tensor, saved: tf.Tensor, composed: () => tf.Tensor): tf.Tensor {
   const usable =
-    tf.engine().state.gradientDepth === 0 &&
     tf.getKernel(kernelName, tf.getBackend()) !== undefined &&
     dy.dtype === 'float32' && saved.dtype === 'float32' && tf.util.arraysEqual(dy.shape, saved.shape);
   return usable ? (tf.engine().runKernel(kernelName, { dy, saved }, {}) as tf.Tensor) : composed();
@@ -72,6 +71,7 @@ let tfjsGradients: tf.GradConfig[] | undefined;
 export function registerActivationGradients(): void {
   if (tfjsGradients) return;
   tfjsGradients = [tf.getGradient(tf.Sigmoid), tf.getGradient(tf.Relu)];
+  registerKernelGradients();
   tf.registerGradient({
     kernelName: tf.Sigmoid,
     outputsToSave: [true],
@@ -95,4 +95,34 @@ export function restoreActivationGradients(): void {
   if (!tfjsGradients) return;
   for (const config of tfjsGradients) tf.registerGradient(config);
   tfjsGradients = undefined;
+}
+
+/**
+ * The gradients of the kernels themselves (a second derivative of the activation). Sigmoid's:
+ * out = dy · y(1 − y), so ∂/∂dy = g · y(1 − y) and ∂/∂y = g · dy · (1 − 2y). ReLU's: out = dy · step(x),
+ * so ∂/∂dy = g · step(x) and ∂/∂x = 0, as tfjs's Step has.
+ */
+function registerKernelGradients(): void {
+  tf.registerGradient({
+    kernelName: SIGMOID_GRAD,
+    inputsToSave: ['dy', 'saved'],
+    gradFunc: (g, [dy, y]) => {
+      const upstream = g as tf.Tensor;
+      return {
+        dy: () => activationGrad(SIGMOID_GRAD, upstream, y, () => tf.mul(upstream, tf.mul(y, tf.sub(tf.scalar(1), y)))),
+        saved: () => tf.mul(tf.mul(upstream, dy), tf.sub(tf.scalar(1), tf.mul(tf.scalar(2), y))),
+      };
+    },
+  });
+  tf.registerGradient({
+    kernelName: RELU_GRAD,
+    inputsToSave: ['dy', 'saved'],
+    gradFunc: (g, [, x]) => {
+      const upstream = g as tf.Tensor;
+      return {
+        dy: () => activationGrad(RELU_GRAD, upstream, x, () => tf.mul(upstream, tf.cast(tf.step(x), 'float32'))),
+        saved: () => tf.zerosLike(x),
+      };
+    },
+  });
 }

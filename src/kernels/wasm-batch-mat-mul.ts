@@ -4,10 +4,9 @@
  *
  * Slow: the shipped kernel hands a matrix product to XNNPACK (SIMD) only
  * when neither operand is transposed; with transposeA or transposeB it falls
- * back to a scalar C++ loop about 10x slower. Backpropagation through a dense
- * layer y = x W needs exactly those two products, dW = x^T dy and
- * dx = dy W^T: on the course's LeNet the fallback cost ~30 ms of each
- * training step, and more in the all-dense lessons.
+ * back to a scalar C++ loop, several times slower. Backpropagation through a
+ * dense layer y = x W needs exactly those two products, dW = x^T dy and
+ * dx = dy W^T (docs/performance.md).
  *
  * Wrong: XNNPACK packs the right operand once and the wasm backend caches
  * that packing under the tensor's id, ignoring its shape. A reshape keeps the

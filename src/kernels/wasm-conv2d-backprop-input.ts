@@ -1,8 +1,7 @@
 /**
  * Conv2DBackpropInput for the wasm backend, replacing the shipped kernel for
- * speed. The shipped one is correct but a plain scalar C++ loop; on the
- * course's LeNet it was about 40% of a training step (~110 ms of ~250 ms at
- * batch 256 on the 2-core course machine). This version takes ~35 ms.
+ * speed. The shipped one is correct but a plain scalar C++ loop, a large
+ * part of a LeNet training step (docs/performance.md).
  *
  * The input gradient of a convolution is a convolution of dy with the same
  * filter turned 180 degrees and with its in/out channels swapped:

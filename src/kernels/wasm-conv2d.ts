@@ -11,9 +11,9 @@
  * that is not one value per channel), the shipped XNNPACK kernels run, as
  * before. They also run for convolutions with fewer than
  * NATIVE_MIN_OUT_CHANNELS output channels: a product with so few columns
- * wastes most of sgemm's tile, and XNNPACK was measured 2x faster on the
- * course's first LeNet layer (1 -> 6 channels, 5x5), while im2col + sgemm is
- * ~1.5x faster on its second (6 -> 16) and ~2x on the bench's 16 -> 32.
+ * wastes most of sgemm's tile: XNNPACK is faster on the course's first LeNet
+ * layer (1 -> 6 channels, 5x5), im2col + sgemm on its second (6 -> 16) and
+ * on the bench's 16 -> 32 (docs/performance.md).
  */
 import * as tf from '@tensorflow/tfjs';
 import { geometryFromConvInfo } from './conv-geometry';

@@ -233,7 +233,7 @@ static void sgemm_rm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, 
     return;
   }
   if (k == 1 && beta == 0) {
-    /* One sample's weight gradient, xᵀ·dy. OpenBLAS's sgemm took 2.4 times as long for this shape;
+    /* One sample's weight gradient, xᵀ·dy, where OpenBLAS's sgemm is slower (docs/performance.md);
        op(A) and op(B) are contiguous vectors whichever way they are stored. */
     outer_product(m, n, a, b, c);
     return;
