@@ -111,8 +111,22 @@ describe('adam()', () => {
     expect(config).toEqual({ learningRate: 0.02, beta1: 0.8, beta2: 0.95, epsilon: 1e-6 });
     const copy = AdamOptimizer.fromConfig<AdamOptimizer>(AdamOptimizer, config);
     expect(copy.getConfig()).toEqual(config);
-    expect(tf.serialization.SerializationMap.getMap().classNameMap[AdamOptimizer.className]).toBeDefined();
     optimizer.dispose();
     copy.dispose();
+  });
+
+  it('comes back from a model saved with its optimizer', async () => {
+    const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [3], units: 2 })] });
+    model.compile({ optimizer: adam(0.02, 0.8, 0.95, 1e-6), loss: 'meanSquaredError' });
+    let saved: tf.io.ModelArtifacts | undefined;
+    await model.save(tf.io.withSaveHandler(async (artifacts) => {
+      saved = artifacts;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }), { includeOptimizer: true });
+    const loaded = await tf.loadLayersModel(tf.io.fromMemory(saved as tf.io.ModelArtifacts));
+    expect(loaded.optimizer).toBeInstanceOf(AdamOptimizer);
+    expect(loaded.optimizer.getConfig()).toMatchObject({ learningRate: 0.02, beta1: 0.8, beta2: 0.95, epsilon: 1e-6 });
+    model.dispose();
+    loaded.dispose();
   });
 });
