@@ -133,7 +133,8 @@ export async function selectBackend(options: { force?: BackendChoice } = {}): Pr
     }
     const addedKernels = registerCourseKernels(outcome.tfName);
     current = { choice, tfName: outcome.tfName, skipped, addedKernels };
-    if (outcome.tfName === 'wasm') current.nativeBlas = nativeBlasStatus();
+    // The addon serves only the course's kernels: with them off, it has nothing to say.
+    if (outcome.tfName === 'wasm' && !courseKernelsOff()) current.nativeBlas = nativeBlasStatus();
     return current;
   }
   const why = skipped.map((s) => `${s.choice}: ${s.reason}`).join('; ');
