@@ -45,7 +45,7 @@ export interface CourseKernel {
   /** Registered only where the native BLAS addon loaded (it has nothing to add without it). */
   nativeOnly?: boolean;
   /** For a replacement of a shipped kernel (or gradient): what is wrong or slow upstream, and tfjs's issue or PR about it. */
-  upstream?: { problem: string; link?: string; verifiedOn: string };
+  upstream?: { problem: string; link?: string; verifiedOn: string; /** What of tfjs's it replaces, where that is not the kernel of the same name. */ replaces?: string };
 }
 
 const V = VERIFIED_TFJS_VERSION;
@@ -69,8 +69,8 @@ export const COURSE_KERNELS: CourseKernel[] = [
   { config: wasmAdamUpdateConfig, reason: 'fused', nativeOnly: true },
   { config: wasmSgdUpdateConfig, reason: 'fused', nativeOnly: true },
   // These two also replace tfjs's gradients of Sigmoid and Relu (three element-wise kernels each).
-  { config: wasmSigmoidGradConfig, reason: 'fused', nativeOnly: true, upstream: { problem: "Sigmoid's gradient is three element-wise passes", verifiedOn: V } },
-  { config: wasmReluGradConfig, reason: 'fused', nativeOnly: true, upstream: { problem: "Relu's gradient is three element-wise passes", verifiedOn: V } },
+  { config: wasmSigmoidGradConfig, reason: 'fused', nativeOnly: true, upstream: { problem: "Sigmoid's gradient is three element-wise passes", verifiedOn: V, replaces: "Sigmoid's gradient" } },
+  { config: wasmReluGradConfig, reason: 'fused', nativeOnly: true, upstream: { problem: "Relu's gradient is three element-wise passes", verifiedOn: V, replaces: "Relu's gradient" } },
   { config: cpuAdamUpdateConfig, reason: 'fused' },
 ];
 
@@ -105,7 +105,7 @@ const warned = new Set<string>();
 
 /** The replacements kept out because tfjs is not the version they were verified on, in one line. */
 function skippedWarning(backendName: string, installed: string, skipped: CourseKernel[]): string {
-  const names = [...new Set(skipped.map((k) => k.config.kernelName))].join(', ');
+  const names = [...new Set(skipped.map((k) => k.upstream?.replaces ?? k.config.kernelName))].join(', ');
   const verified = [...new Set(skipped.map((k) => k.upstream?.verifiedOn))].join(', ');
   return (
     `TensorFlow.js ${backendName} ${installed} is not ${verified}, the version the course's kernel replacements were verified on, ` +
