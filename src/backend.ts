@@ -10,13 +10,14 @@
  * The native packages download libtensorflow when they install, so they are
  * not dependencies: a student who wants one asks for it
  * (tools/native-tensorflow.mjs). Set COURSE_BACKEND to one of the names above
- * to force a backend.
+ * to force a backend, and COURSE_KERNELS=off to run on tfjs's own kernels only
+ * (docs/kernels.md).
  */
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import { CourseError } from './errors';
-import { registerCourseKernels } from './kernels/index';
-import { nativeBlasStatus, NativeBlasStatus } from './kernels/native_blas';
+import { COURSE_KERNELS_ENV_VAR, courseKernelsOff, registerCourseKernels } from './kernels/index';
+import { nativeBlasStatus, NativeBlasStatus } from './kernels/native-blas';
 
 export const BACKEND_CHOICES = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
@@ -29,7 +30,7 @@ export interface BackendInfo {
   tfName: string;
   /** Why each faster backend was passed over. */
   skipped: Array<{ choice: BackendChoice; reason: string }>;
-  /** Kernels the course registered: missing ones, and replacements for wrong or slow ones (src/kernels/index.ts says which and why). */
+  /** Kernels the course registered: missing ones, its fused ops, and replacements for wrong or slow ones (docs/kernels.md says which and why). */
   addedKernels: string[];
   /** On wasm: whether the course's kernels run their matrix products and convolutions on the optional native BLAS addon, and why not. */
   nativeBlas?: NativeBlasStatus;
@@ -132,7 +133,8 @@ export async function selectBackend(options: { force?: BackendChoice } = {}): Pr
     }
     const addedKernels = registerCourseKernels(outcome.tfName);
     current = { choice, tfName: outcome.tfName, skipped, addedKernels };
-    if (outcome.tfName === 'wasm') current.nativeBlas = nativeBlasStatus();
+    // The addon serves only the course's kernels: with them off, it has nothing to say.
+    if (outcome.tfName === 'wasm' && !courseKernelsOff()) current.nativeBlas = nativeBlasStatus();
     return current;
   }
   const why = skipped.map((s) => `${s.choice}: ${s.reason}`).join('; ');
@@ -151,5 +153,6 @@ export function describeBackend(info: BackendInfo): string {
   const notInstalled = optIn.length ? `; ${optIn.map((s) => s.choice).join(' and ')} not installed (npm run setup -- --native or --gpu)` : '';
   const forced = forcedBackend() ? `, forced by ${BACKEND_ENV_VAR}` : '';
   const native = info.nativeBlas ? `; ${info.nativeBlas.description}` : '';
-  return `Backend: ${info.choice}${forced}, TensorFlow.js ${tf.version.tfjs}${native}${passed}${notInstalled}`;
+  const kernels = courseKernelsOff() ? `; the course's kernels off (${COURSE_KERNELS_ENV_VAR}=off)` : '';
+  return `Backend: ${info.choice}${forced}, TensorFlow.js ${tf.version.tfjs}${native}${kernels}${passed}${notInstalled}`;
 }

@@ -2,7 +2,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../src/backend';
-import { ADAM_UPDATE, wasmAdamUpdateConfig } from '../src/kernels/adam_update';
+import { registerCourseKernels } from '../src/kernels';
+import { ADAM_UPDATE } from '../src/kernels/adam-update';
+import { nativeBlasStatus } from '../src/kernels/native-blas';
 import { adam, AdamOptimizer } from '../src/training/adam';
 import { getLearningRate, setLearningRate } from '../src/training/learning-rate';
 
@@ -11,7 +13,7 @@ beforeAll(async () => {
 });
 
 afterEach(() => {
-  if (!tf.getKernel(ADAM_UPDATE, 'wasm')) tf.registerKernel(wasmAdamUpdateConfig);
+  registerCourseKernels('wasm'); // what production registers: the fused kernel only where the addon loaded
 });
 
 /** A small regression problem and a two-layer net, the same for every call. */
@@ -53,11 +55,12 @@ describe('adam()', () => {
     expect(maxDifference(ours, train(adam(0.01), 0))).toBeGreaterThan(0.01); // and it did move them
   });
 
-  it('gives the same weights with the update written in tfjs ops (backends without the kernel)', () => {
-    const fused = train(adam(0.01, 0.8, 0.99, 1e-6), 20);
-    tf.unregisterKernel(ADAM_UPDATE, 'wasm');
+  it('runs the fused kernel exactly where production registers it, and the update in tfjs ops gives the same weights', () => {
+    expect(Boolean(tf.getKernel(ADAM_UPDATE, 'wasm'))).toBe(nativeBlasStatus().active);
+    const asRegistered = train(adam(0.01, 0.8, 0.99, 1e-6), 20);
+    if (tf.getKernel(ADAM_UPDATE, 'wasm')) tf.unregisterKernel(ADAM_UPDATE, 'wasm');
     const composed = train(adam(0.01, 0.8, 0.99, 1e-6), 20);
-    expect(maxDifference(fused, composed)).toBeLessThan(1e-6);
+    expect(maxDifference(asRegistered, composed)).toBeLessThan(1e-6);
   });
 
   it('keeps the tensor count flat from step to step', () => {
@@ -108,8 +111,22 @@ describe('adam()', () => {
     expect(config).toEqual({ learningRate: 0.02, beta1: 0.8, beta2: 0.95, epsilon: 1e-6 });
     const copy = AdamOptimizer.fromConfig<AdamOptimizer>(AdamOptimizer, config);
     expect(copy.getConfig()).toEqual(config);
-    expect(tf.serialization.SerializationMap.getMap().classNameMap[AdamOptimizer.className]).toBeDefined();
     optimizer.dispose();
     copy.dispose();
+  });
+
+  it('comes back from a model saved with its optimizer', async () => {
+    const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [3], units: 2 })] });
+    model.compile({ optimizer: adam(0.02, 0.8, 0.95, 1e-6), loss: 'meanSquaredError' });
+    let saved: tf.io.ModelArtifacts | undefined;
+    await model.save(tf.io.withSaveHandler(async (artifacts) => {
+      saved = artifacts;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }), { includeOptimizer: true });
+    const loaded = await tf.loadLayersModel(tf.io.fromMemory(saved as tf.io.ModelArtifacts));
+    expect(loaded.optimizer).toBeInstanceOf(AdamOptimizer);
+    expect(loaded.optimizer.getConfig()).toMatchObject({ learningRate: 0.02, beta1: 0.8, beta2: 0.95, epsilon: 1e-6 });
+    model.dispose();
+    loaded.dispose();
   });
 });

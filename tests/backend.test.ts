@@ -24,10 +24,6 @@ describe('backend selection', () => {
     else process.env.COURSE_BACKEND = saved;
   });
 
-  it('tries the backends fastest first', () => {
-    expect(BACKEND_CHOICES).toEqual(['node-gpu', 'node', 'wasm', 'cpu']);
-  });
-
   it('picks the fastest backend that loads and says why it passed over the others', async () => {
     delete process.env.COURSE_BACKEND;
     const info = await selectBackend();
@@ -42,17 +38,18 @@ describe('backend selection', () => {
   it('lands on wasm unless a native engine was asked for, and says how to ask', async () => {
     delete process.env.COURSE_BACKEND;
     const info = await selectBackend();
-    const optedIn = [NATIVE_ENGINES.gpu, NATIVE_ENGINES.native].find((engine) => installedAs(engine.module) === engine.packageName);
-    if (optedIn) {
-      expect(['node-gpu', 'node']).toContain(info.choice);
-      return;
-    }
-    expect(info.choice).toBe('wasm');
-    expect(info.skipped).toEqual([
+    const gpu = installedAs(NATIVE_ENGINES.gpu.module) === NATIVE_ENGINES.gpu.packageName;
+    const native = installedAs(NATIVE_ENGINES.native.module) === NATIVE_ENGINES.native.packageName;
+    // The engine a student opted into wins; with neither, wasm, and the line says how to opt in.
+    expect(info.choice).toBe(gpu ? 'node-gpu' : native ? 'node' : 'wasm');
+    const notInstalled = [
       { choice: 'node-gpu', reason: '@tensorflow/tfjs-node-gpu is not installed (npm run setup -- --gpu installs it)' },
       { choice: 'node', reason: '@tensorflow/tfjs-node is not installed (npm run setup -- --native installs it)' },
-    ]);
-    expect(describeBackend(info)).toMatch(/^Backend: wasm, TensorFlow\.js 4\.22\.0; .*; node-gpu and node not installed \(npm run setup -- --native or --gpu\)$/);
+    ].filter((s) => (s.choice === 'node-gpu' ? !gpu : !native && !gpu));
+    expect(info.skipped.filter((s) => / is not installed/.test(s.reason))).toEqual(notInstalled);
+    if (info.choice === 'wasm') {
+      expect(describeBackend(info)).toMatch(/^Backend: wasm, TensorFlow\.js 4\.22\.0; .*; node-gpu and node not installed \(npm run setup -- --native or --gpu\)$/);
+    }
   });
 
   it('obeys COURSE_BACKEND', async () => {
@@ -64,6 +61,19 @@ describe('backend selection', () => {
     process.env.COURSE_BACKEND = 'wasm';
     expect((await selectBackend()).choice).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
+  });
+
+  it("registers the course's kernels on the backend it picks, and says when COURSE_KERNELS switched them off", async () => {
+    const info = await selectBackend({ force: 'wasm' });
+    expect(info.addedKernels.length === 0 || info.addedKernels.includes('Conv2DBackpropFilter')).toBe(true);
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm'), 'wasm can train a conv net').toBeDefined();
+    expect(describeBackend(info)).not.toContain('COURSE_KERNELS');
+    process.env.COURSE_KERNELS = 'off';
+    try {
+      expect(describeBackend(info)).toContain("the course's kernels off (COURSE_KERNELS=off)");
+    } finally {
+      delete process.env.COURSE_KERNELS;
+    }
   });
 
   it('rejects an unknown name with a message listing the choices', () => {

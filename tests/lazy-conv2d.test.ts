@@ -31,7 +31,7 @@ async function weightGradients(model: tf.Sequential, x: tf.Tensor4D): Promise<{ 
   return { gradients, kernels: profile.kernels.map((k) => k.name) };
 }
 
-describe('conv2d (lazy gradients)', () => {
+describe('conv2d (unfused while training: no images\' gradient)', () => {
   const x = tf.randomNormal([3, 9, 9, 1], 0, 1, 'float32', 11) as tf.Tensor4D;
 
   for (const activation of ['sigmoid', 'relu', 'linear'] as const) {

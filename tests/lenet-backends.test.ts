@@ -2,7 +2,7 @@
 // seeded network, the same images in the same order, one epoch on each backend. The kernels
 // differ (XNNPACK in WebAssembly and the course's src/kernels against plain JavaScript), so the
 // float rounding differs and the weights drift apart a little; the accuracies must agree within
-// the noise of 1,000 test images. tests/kernels.test.ts checks the kernels one by one.
+// the noise of 1,000 test images. tests/kernels-*.test.ts check the kernels one by one.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BackendChoice, selectBackend } from '../src/backend';

@@ -2,8 +2,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../src/backend';
-import { SGD_UPDATE, wasmSgdUpdateConfig } from '../src/kernels/sgd_update';
-import { nativeBlasStatus } from '../src/kernels/native_blas';
+import { SGD_UPDATE, wasmSgdUpdateConfig } from '../src/kernels/sgd-update';
+import { nativeBlasStatus } from '../src/kernels/native-blas';
 import { sgd } from '../src/training/sgd';
 
 beforeAll(async () => {

@@ -1,90 +1,34 @@
 /**
- * Kernels the course adds to TensorFlow.js backends, and a check that the
- * kernels a lesson needs are there.
+ * The course's TensorFlow.js kernels: which it registers on which backend, and why.
+ * docs/kernels.md has the table, how to add a kernel, and how to retire one after an upgrade.
  *
- * A tfjs "kernel" is one backend's implementation of one primitive op
- * (Conv2D, MaxPoolGrad, ...). Backends do not all implement every op; when an
- * op runs on a backend without its kernel, tfjs fails at that moment, deep
- * inside `model.fit`. The wasm backend (tfjs 4.22) can run a conv net forward
- * but cannot train one. For wasm we register:
- *
- *   Conv2DBackpropFilter  missing: a conv layer's filter gradient.
- *   MaxPoolGrad           present but wrong when a pooling window holds only
- *                         values <= 0 (see wasm_max_pool_grad.ts).
- *   BatchMatMul           present but wrong for a reshape of data it has
- *                         multiplied before, and slow (scalar C++) when an
- *                         operand is transposed, as in every dense layer's
- *                         backward pass (see wasm_batch_mat_mul.ts).
- *   Conv2DBackpropInput   present and correct but slow: a scalar C++ loop
- *                         that took ~40% of a LeNet training step.
- *   AvgPoolGrad           present and correct but slow (a general 3-D
- *                         pooling loop). Where windows tile the input, both
- *                         pooling gradients run in the addon if it loaded
- *                         (pool_grad_tiled.ts).
- *
- *   _FusedMatMul          present but with BatchMatMul's reshape-cache bug and
- *                         slow transposes (dense layers call it; see
- *                         wasm_fused_mat_mul.ts).
- *   GatherV2              present and correct but slow: ~15 ms to gather a
- *                         minibatch of 256 images (wasm_gather.ts).
- *   Identity              present and correct but copies: 44 copies in a
- *                         LeNet step where sharing the data does (wasm_identity.ts).
- *
- * With these, a LeNet training step on wasm takes well under half the time
- * it takes with the missing kernel alone.
- *
- * Where the optional native BLAS addon is installed (./native_blas), the
- * matrix-product and convolution kernels above hand their arithmetic to
- * OpenBLAS, and we also register, only then:
- *
- *   Conv2D, FusedConv2D   present and correct; im2col + sgemm is faster than
- *                         the shipped XNNPACK kernels (see wasm_conv2d.ts).
- *   Add                   present and correct, but slow to add a bias to
- *                         every row (wasm_bias_add.ts); other Adds pass through.
- *   Sum                   present and correct, but slow to sum over every
- *                         axis but the last, a bias's gradient
- *                         (wasm_bias_grad_sum.ts); other Sums pass through.
- *
- * Where the addon loaded, wasm also gets CourseSgdUpdate, θ − η·g in one
- * pass instead of two (sgd_update.ts), and CourseSigmoidGrad and
- * CourseReluGrad, an activation's gradient in one pass instead of three
- * (activation_grads.ts, which also points tfjs's gradients of Sigmoid and
- * Relu at them where they are registered). For cpu, and for wasm where the
- * native addon loaded, we also add one op that tfjs does not have:
- *
- *   CourseAdamUpdate      Adam's update of one parameter in one pass instead
- *                         of a dozen element-wise kernels (adam_update.ts).
- *                         On wasm without the addon, the shipped SIMD
- *                         element-wise kernels beat a JavaScript loop, so
- *                         training/adam.ts composes the update from them.
- *
- * For cpu we register:
- *
- *   Conv2DBackpropFilter  present and correct but ~70x slower than needed:
- *                         ~19 s of a 24 s LeNet training step.
- *
- * tests/kernels.test.ts checks each of these against the cpu backend's
- * shipped kernels, and whole training runs on wasm against cpu.
+ * A tfjs "kernel" is one backend's implementation of one primitive op (Conv2D, MaxPoolGrad, ...).
+ * The course adds kernels a backend lacks ('missing'), ops of its own that fuse several into one
+ * pass ('fused'), and replaces shipped kernels that are wrong or slow. A replacement names the
+ * upstream problem it answers and the tfjs version it was verified on; on any other version tfjs's
+ * kernel stays, with one warning (tests/kernels-upstream.test.ts checks whether each problem is
+ * still there). COURSE_KERNELS=off registers nothing: tfjs's own kernels only.
  */
 import * as tf from '@tensorflow/tfjs';
+import { createRequire } from 'node:module';
 import { CourseError } from '../errors';
-import { rememberShippedKernel, shippedKernel } from './shipped_kernels';
-import { cpuAdamUpdateConfig, wasmAdamUpdateConfig } from './adam_update';
-import { registerActivationGradients, wasmReluGradConfig, wasmSigmoidGradConfig } from './activation_grads';
-import { wasmSgdUpdateConfig } from './sgd_update';
-import { cpuConv2DBackpropFilterConfig } from './cpu_conv2d_backprop_filter';
-import { wasmAvgPoolGradConfig } from './wasm_avg_pool_grad';
-import { wasmBatchMatMulConfig } from './wasm_batch_mat_mul';
-import { wasmBiasAddConfig } from './wasm_bias_add';
-import { wasmBiasGradSumConfig } from './wasm_bias_grad_sum';
-import { nativeBlasStatus } from './native_blas';
-import { wasmConv2DConfig, wasmFusedConv2DConfig } from './wasm_conv2d';
-import { wasmFusedMatMulConfig } from './wasm_fused_mat_mul';
-import { wasmGatherV2Config } from './wasm_gather';
-import { wasmIdentityConfig } from './wasm_identity';
-import { wasmConv2DBackpropFilterConfig } from './wasm_conv2d_backprop_filter';
-import { wasmConv2DBackpropInputConfig } from './wasm_conv2d_backprop_input';
-import { wasmMaxPoolGradConfig } from './wasm_max_pool_grad';
+import { rememberShippedKernel, shippedKernel } from './shipped-kernels';
+import { cpuAdamUpdateConfig, wasmAdamUpdateConfig } from './adam-update';
+import { registerActivationGradients, restoreActivationGradients, SIGMOID_GRAD, wasmReluGradConfig, wasmSigmoidGradConfig } from './activation-grads';
+import { wasmSgdUpdateConfig } from './sgd-update';
+import { cpuConv2DBackpropFilterConfig } from './cpu-conv2d-backprop-filter';
+import { wasmAvgPoolGradConfig } from './wasm-avg-pool-grad';
+import { wasmBatchMatMulConfig } from './wasm-batch-mat-mul';
+import { wasmBiasAddConfig } from './wasm-bias-add';
+import { wasmBiasGradSumConfig } from './wasm-bias-grad-sum';
+import { nativeBlasStatus } from './native-blas';
+import { wasmConv2DConfig, wasmFusedConv2DConfig } from './wasm-conv2d';
+import { wasmFusedMatMulConfig } from './wasm-fused-mat-mul';
+import { wasmGatherV2Config } from './wasm-gather';
+import { wasmIdentityConfig } from './wasm-identity';
+import { wasmConv2DBackpropFilterConfig } from './wasm-conv2d-backprop-filter';
+import { wasmConv2DBackpropInputConfig } from './wasm-conv2d-backprop-input';
+import { wasmMaxPoolGradConfig } from './wasm-max-pool-grad';
 
 /**
  * Why the course registers a kernel: the backend has none, or has a wrong or slow one, or it
@@ -92,47 +36,103 @@ import { wasmMaxPoolGradConfig } from './wasm_max_pool_grad';
  */
 export type KernelReason = 'missing' | 'wrong' | 'slow' | 'fused';
 
-interface CourseKernel {
+/** The tfjs release the replacements below were checked against (tests/kernels-upstream.test.ts). */
+export const VERIFIED_TFJS_VERSION = '4.22.0';
+
+export interface CourseKernel {
   config: tf.KernelConfig;
   reason: KernelReason;
   /** Registered only where the native BLAS addon loaded (it has nothing to add without it). */
   nativeOnly?: boolean;
+  /** For a replacement of a shipped kernel (or gradient): what is wrong or slow upstream, and tfjs's issue or PR about it. */
+  upstream?: { problem: string; link?: string; verifiedOn: string; /** What of tfjs's it replaces, where that is not the kernel of the same name. */ replaces?: string };
 }
 
-const COURSE_KERNELS: CourseKernel[] = [
-  { config: wasmConv2DBackpropFilterConfig, reason: 'missing' },
-  { config: wasmMaxPoolGradConfig, reason: 'wrong' },
-  { config: wasmConv2DBackpropInputConfig, reason: 'slow' },
-  { config: wasmBatchMatMulConfig, reason: 'wrong' },
-  { config: wasmAvgPoolGradConfig, reason: 'slow' },
-  { config: wasmFusedMatMulConfig, reason: 'wrong' },
-  { config: wasmGatherV2Config, reason: 'slow' },
-  { config: wasmIdentityConfig, reason: 'slow' },
-  { config: wasmConv2DConfig, reason: 'slow', nativeOnly: true },
-  { config: wasmFusedConv2DConfig, reason: 'slow', nativeOnly: true },
-  { config: wasmBiasAddConfig, reason: 'slow', nativeOnly: true },
-  { config: wasmBiasGradSumConfig, reason: 'slow', nativeOnly: true },
-  { config: cpuConv2DBackpropFilterConfig, reason: 'slow' },
+const V = VERIFIED_TFJS_VERSION;
+const XNNPACK_TRANSPOSES = 'https://github.com/tensorflow/tfjs/pull/2532'; // XNNPACK only without transposes, batch 1
+const POOL_GRADS_FROM_POOL3D = 'https://github.com/tensorflow/tfjs/pull/7672'; // the pooling gradients, built on the 3-D pooling loop
+
+export const COURSE_KERNELS: CourseKernel[] = [
+  { config: wasmConv2DBackpropFilterConfig, reason: 'missing' }, // https://github.com/tensorflow/tfjs/issues/8474
+  { config: wasmMaxPoolGradConfig, reason: 'wrong', upstream: { problem: 'sends the gradient of a window whose values are all <= 0 to the wrong element (its running maximum starts at the smallest positive float)', link: POOL_GRADS_FROM_POOL3D, verifiedOn: V } },
+  { config: wasmConv2DBackpropInputConfig, reason: 'slow', upstream: { problem: 'a scalar C++ loop, not XNNPACK', verifiedOn: V } },
+  { config: wasmBatchMatMulConfig, reason: 'wrong', upstream: { problem: "returns a product with another tensor's operand after a reshape (XNNPACK's packing is cached by tensor id), and runs a scalar loop when an operand is transposed", link: XNNPACK_TRANSPOSES, verifiedOn: V } },
+  { config: wasmAvgPoolGradConfig, reason: 'slow', upstream: { problem: 'a general 3-D pooling loop', link: POOL_GRADS_FROM_POOL3D, verifiedOn: V } },
+  { config: wasmFusedMatMulConfig, reason: 'wrong', upstream: { problem: "BatchMatMul's reshape and transpose problems, and rejects a bias that is not rank 1", link: XNNPACK_TRANSPOSES, verifiedOn: V } },
+  { config: wasmGatherV2Config, reason: 'slow', upstream: { problem: 'computes the source of every element separately where whole rows could be copied', verifiedOn: V } },
+  { config: wasmIdentityConfig, reason: 'slow', upstream: { problem: 'copies the tensor where sharing its data does', verifiedOn: V } },
+  { config: wasmConv2DConfig, reason: 'slow', nativeOnly: true, upstream: { problem: 'XNNPACK is slower than im2col and OpenBLAS for convolutions of 6 or more output channels', verifiedOn: V } },
+  { config: wasmFusedConv2DConfig, reason: 'slow', nativeOnly: true, upstream: { problem: 'as Conv2D', verifiedOn: V } },
+  { config: wasmBiasAddConfig, reason: 'slow', nativeOnly: true, upstream: { problem: 'adds a bias to every row with a general broadcasting loop', verifiedOn: V } },
+  { config: wasmBiasGradSumConfig, reason: 'slow', nativeOnly: true, upstream: { problem: "transposes the whole tensor before summing a bias's gradient", verifiedOn: V } },
+  { config: cpuConv2DBackpropFilterConfig, reason: 'slow', upstream: { problem: 'reads every value through TensorBuffer.get, once per filter weight', verifiedOn: V } },
   { config: wasmAdamUpdateConfig, reason: 'fused', nativeOnly: true },
   { config: wasmSgdUpdateConfig, reason: 'fused', nativeOnly: true },
-  { config: wasmSigmoidGradConfig, reason: 'fused', nativeOnly: true },
-  { config: wasmReluGradConfig, reason: 'fused', nativeOnly: true },
+  // These two also replace tfjs's gradients of Sigmoid and Relu (three element-wise kernels each).
+  { config: wasmSigmoidGradConfig, reason: 'fused', nativeOnly: true, upstream: { problem: "Sigmoid's gradient is three element-wise passes", verifiedOn: V, replaces: "Sigmoid's gradient" } },
+  { config: wasmReluGradConfig, reason: 'fused', nativeOnly: true, upstream: { problem: "Relu's gradient is three element-wise passes", verifiedOn: V, replaces: "Relu's gradient" } },
   { config: cpuAdamUpdateConfig, reason: 'fused' },
 ];
 
+export const COURSE_KERNELS_ENV_VAR = 'COURSE_KERNELS';
+
+/** Whether COURSE_KERNELS switches the course's kernels off ('off') or leaves them on (unset or 'on'). */
+export function courseKernelsOff(env: NodeJS.ProcessEnv = process.env): boolean {
+  const value = env[COURSE_KERNELS_ENV_VAR]?.trim();
+  if (!value || value === 'on') return false;
+  if (value === 'off') return true;
+  throw new CourseError(`${COURSE_KERNELS_ENV_VAR}=${value} is not a setting the course knows.`, `set it to off (tfjs's own kernels only) or on, or unset it.`);
+}
+
+/** The installed version of the package that ships `backendName`'s kernels. */
+export function installedBackendVersion(backendName: string): string {
+  if (backendName === 'wasm') {
+    return (createRequire(`${process.cwd()}/`)('@tensorflow/tfjs-backend-wasm/package.json') as { version: string }).version;
+  }
+  const versions = tf.version as Record<string, string>;
+  return versions[`tfjs-backend-${backendName}`] ?? tf.version_core;
+}
+
+export interface RegisterOptions {
+  /** The installed version of the backend's package (default: read from node_modules); a test passes another to simulate an upgrade. */
+  installedVersion?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Where the one-line warning about skipped replacements goes. */
+  warn?: (line: string) => void;
+}
+
+const warned = new Set<string>();
+
+/** The replacements kept out because tfjs is not the version they were verified on, in one line. */
+function skippedWarning(backendName: string, installed: string, skipped: CourseKernel[]): string {
+  const names = [...new Set(skipped.map((k) => k.upstream?.replaces ?? k.config.kernelName))].join(', ');
+  const verified = [...new Set(skipped.map((k) => k.upstream?.verifiedOn))].join(', ');
+  return (
+    `TensorFlow.js ${backendName} ${installed} is not ${verified}, the version the course's kernel replacements were verified on, ` +
+    `so tfjs's own ${names} stay in place (upstream may have fixed them): check with npx vitest run tests/kernels-upstream.test.ts (docs/kernels.md).`
+  );
+}
+
 /**
- * Registers the course's kernels for `backendName` (tfjs's name: 'wasm',
- * 'cpu', 'tensorflow', ...): those the backend lacks, and replacements for
- * those it has in a wrong or slow form. Safe to call repeatedly. Returns the
- * kernel names registered by this call ([] on a second call, and [] for
- * backends the course adds nothing to).
+ * Registers the course's kernels for `backendName` (tfjs's name: 'wasm', 'cpu', 'tensorflow', ...): those the backend
+ * lacks, the course's fused ops, and replacements for wrong or slow shipped kernels where tfjs is the version they were
+ * verified on. Safe to call repeatedly. Returns the kernel names registered by this call ([] on a second call, for
+ * backends the course adds nothing to, and under COURSE_KERNELS=off).
  */
-export function registerCourseKernels(backendName: string): string[] {
-  registerActivationGradients(); // they fall back to tfjs's own ops wherever our kernels are missing
+export function registerCourseKernels(backendName: string, options: RegisterOptions = {}): string[] {
+  if (courseKernelsOff(options.env)) return [];
+  const mine = COURSE_KERNELS.filter((k) => k.config.backendName === backendName && (!k.nativeOnly || nativeBlasStatus().active));
+  if (mine.length === 0) return [];
+  const installed = options.installedVersion ?? installedBackendVersion(backendName);
+  const skipped = mine.filter((k) => k.upstream && k.upstream.verifiedOn !== installed);
+  if (skipped.length > 0 && !warned.has(`${backendName}@${installed}`)) {
+    warned.add(`${backendName}@${installed}`);
+    (options.warn ?? console.warn)(skippedWarning(backendName, installed, skipped));
+  }
   const registered: string[] = [];
-  for (const { config, reason, nativeOnly } of COURSE_KERNELS) {
-    if (config.backendName !== backendName) continue;
-    if (nativeOnly && !nativeBlasStatus().active) continue;
+  for (const kernel of mine) {
+    const { config, reason } = kernel;
+    if (skipped.includes(kernel)) continue;
     const existing = tf.getKernel(config.kernelName, backendName);
     if (existing && existing.kernelFunc === config.kernelFunc) continue; // ours, from an earlier call
     if (existing && reason === 'missing') continue; // a newer tfjs has its own: prefer it
@@ -143,20 +143,21 @@ export function registerCourseKernels(backendName: string): string[] {
     tf.registerKernel(config);
     registered.push(config.kernelName);
   }
+  if (registered.includes(SIGMOID_GRAD)) registerActivationGradients();
   return registered;
 }
 
 /**
- * Undoes registerCourseKernels for `backendName`: the backend's own kernels go back in place of the
- * course's, and the course's own ops are removed. With useNativeBlas(false) and registerCourseKernels
- * again, a process where the addon loaded gets exactly the kernels a machine without it gets
- * (tests/kernels.test.ts checks both configurations in one process).
+ * Undoes registerCourseKernels for `backendName`: the backend's own kernels (and tfjs's activation gradients) go back
+ * in place of the course's, and the course's own ops are removed. With useNativeBlas(false) and registerCourseKernels
+ * again, a process where the addon loaded gets exactly the kernels a machine without it gets.
  */
 export function unregisterCourseKernels(backendName: string): void {
   for (const { config } of COURSE_KERNELS) {
     if (config.backendName !== backendName) continue;
     if (tf.getKernel(config.kernelName, backendName)?.kernelFunc !== config.kernelFunc) continue; // not ours
     tf.unregisterKernel(config.kernelName, backendName);
+    if (config.kernelName === SIGMOID_GRAD) restoreActivationGradients();
     const shipped = shippedKernel(config.kernelName, backendName);
     if (shipped) tf.registerKernel(shipped);
   }

@@ -24,10 +24,11 @@ import type { Kwargs } from '@tensorflow/tfjs-layers/dist/types';
 
 type Conv2DArgs = Parameters<typeof tf.layers.conv2d>[0];
 
-/** The class behind tf.layers.conv2d, as tfjs registered it for loading saved models. */
-const Conv2DLayer = tf.serialization.SerializationMap.getMap().classNameMap.Conv2D[0] as unknown as typeof Conv2D;
+/** The class behind tf.layers.conv2d (tfjs-layers does not export it). */
+const Conv2DLayer = tf.layers.conv2d({ filters: 1, kernelSize: 1 }).constructor as typeof Conv2D;
 
-class Conv2DWithLazyGradients extends Conv2DLayer {
+/** Convolution, bias and activation as three ops while gradients are recorded, tf.layers.conv2d's fused op otherwise. */
+class Conv2DUnfusedWhileTraining extends Conv2DLayer {
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor | tf.Tensor[] {
     const recordingGradients = tf.engine().state.gradientDepth > 0;
     if (!recordingGradients) return super.call(inputs, kwargs);
@@ -48,5 +49,5 @@ export function conv2d(args: Conv2DArgs): Conv2D {
   if (args.dataFormat === 'channelsFirst' || args.padding === 'causal') {
     throw new Error(`conv2d (src/models/lazy-conv2d.ts) supports channels-last data and 'same' or 'valid' padding, not ${args.dataFormat ?? ''} ${args.padding ?? ''}`);
   }
-  return new Conv2DWithLazyGradients(args);
+  return new Conv2DUnfusedWhileTraining(args);
 }

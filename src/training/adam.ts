@@ -7,11 +7,11 @@
  * `setLearningRate`. (Lesson 4 passes PyTorch's ε = 1e-8, as its seed does.)
  * The difference is speed. tf.train.adam composes each parameter's update
  * from about a dozen element-wise tfjs kernels; ours runs one kernel per
- * parameter (kernels/adam_update.ts), a single pass over the weights.
+ * parameter (kernels/adam-update.ts), a single pass over the weights.
  * tests/adam.test.ts checks that both move the weights the same way.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ADAM_UPDATE, AdamUpdateAttrs } from '../kernels/adam_update';
+import { ADAM_UPDATE, AdamUpdateAttrs } from '../kernels/adam-update';
 
 /** A named tensor, as tf.Optimizer's applyGradients, getWeights and setWeights take them (not re-exported by tfjs). */
 type NamedTensor = { name: string; tensor: tf.Tensor };

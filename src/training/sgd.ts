@@ -6,12 +6,12 @@
  * The difference is speed. tf.train.sgd's update is two passes over each
  * weight tensor (η·g into a fresh tensor, then θ plus it); with one image per
  * step those passes over the 784×200 first layer are a large part of the step.
- * Where the backend has the course's fused kernel (kernels/sgd_update.ts) the
+ * Where the backend has the course's fused kernel (kernels/sgd-update.ts) the
  * update is one pass, rounding as the two ops do, so the weights come out the
  * same to the last bit (tests/sgd.test.ts); elsewhere it is tf.train.sgd's own.
  */
 import * as tf from '@tensorflow/tfjs';
-import { SGD_UPDATE } from '../kernels/sgd_update';
+import { SGD_UPDATE } from '../kernels/sgd-update';
 
 /** A named tensor, as tf.Optimizer's applyGradients takes them (not re-exported by tfjs). */
 type NamedTensor = { name: string; tensor: tf.Tensor };

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { BACKEND_CHOICES, BackendChoice, selectBackend } from '../../src/backend';
-import { NATIVE_BLAS_ENV_VAR } from '../../src/kernels/native_blas';
+import { NATIVE_BLAS_ENV_VAR } from '../../src/kernels/native-blas';
 import { datasetFiles } from '../../src/data/mnist';
 import { REPO_ROOT } from '../jupyter.mjs';
 import { WORKLOADS, WorkloadResult } from './workloads';
@@ -18,7 +18,7 @@ interface BackendReport {
   available: boolean;
   reason?: string;
   peakRssMiB?: number;
-  /** On wasm: whether the course's kernels used the native BLAS addon (src/kernels/native_blas.ts). */
+  /** On wasm: whether the course's kernels used the native BLAS addon (src/kernels/native-blas.ts). */
   nativeBlas?: string;
   results: WorkloadResult[];
 }

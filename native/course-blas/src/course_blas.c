@@ -24,6 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "course_blas.h"
+
 /* ------------------------------------------------------------ arguments */
 
 #define CHECK_NAPI(call)                                                           \
@@ -152,8 +154,6 @@ static int read_conv(napi_env env, napi_value value, Conv *g) {
 
 /* ------------------------------------------------------------ activation */
 
-enum { ACT_LINEAR = 0, ACT_RELU = 1, ACT_RELU6 = 2, ACT_SIGMOID = 3, ACT_ELU = 4, ACT_LEAKYRELU = 5 };
-
 /*
  * c[rows, cols] += bias (bias of `cols` values broadcast over rows, one value,
  * or rows*cols values), then the activation in place.
@@ -197,7 +197,7 @@ static void epilogue(float *c, int64_t rows, int64_t cols, const float *bias, in
 static int read_epilogue(napi_env env, napi_value *argv, F32 *bias, int64_t *act, double *alpha) {
   if (!read_f32(env, argv[0], bias, "bias", 1)) return 0;
   if (!read_int(env, argv[1], act, "activation")) return 0;
-  if (*act > ACT_LEAKYRELU) {
+  if (*act < 0 || *act >= ACT_COUNT) {
     napi_throw_range_error(env, NULL, "course-blas: unknown activation code");
     return 0;
   }
@@ -233,7 +233,7 @@ static void sgemm_rm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, 
     return;
   }
   if (k == 1 && beta == 0) {
-    /* One sample's weight gradient, xᵀ·dy. OpenBLAS's sgemm took 2.4 times as long for this shape;
+    /* One sample's weight gradient, xᵀ·dy, where OpenBLAS's sgemm is slower (docs/performance.md);
        op(A) and op(B) are contiguous vectors whichever way they are stored. */
     outer_product(m, n, a, b, c);
     return;
@@ -511,7 +511,7 @@ static napi_value conv2d_backprop_filter(napi_env env, napi_callback_info info) 
 
 /*
  * adamUpdate(param, m, v, gradient, paramOut, mOut, vOut, beta1, beta2, stepSize, epsilon):
- * one Adam step for one parameter (the course's CourseAdamUpdate kernel, src/kernels/adam_update.ts),
+ * one Adam step for one parameter (the course's CourseAdamUpdate kernel, src/kernels/adam-update.ts),
  * in one pass over the seven arrays instead of a dozen element-wise kernels. Memory-bound: the
  * compiler vectorizes the loop (sqrt and division included, hence -fno-math-errno in binding.gyp).
  */
@@ -551,7 +551,7 @@ static napi_value adam_update(napi_env env, napi_callback_info info) {
 
 /*
  * sgdUpdate(param, gradient, out, learningRate): out = param - learningRate * gradient, for the
- * course's CourseSgdUpdate kernel (src/kernels/sgd_update.ts). Rounded after the product and after the
+ * course's CourseSgdUpdate kernel (src/kernels/sgd-update.ts). Rounded after the product and after the
  * difference (binding.gyp: -ffp-contract=off), as tfjs's mul and sub are, so the results are the same.
  */
 static napi_value sgd_update(napi_env env, napi_callback_info info) {
@@ -594,8 +594,8 @@ static void relu_grad(int64_t n, const float *restrict dy, const float *restrict
 
 /*
  * activationGrad(kind, dy, saved, out): the gradient of an activation in one pass, for the course's
- * CourseSigmoidGrad (kind 0, saved = the output y) and CourseReluGrad (kind 1, saved = the input x)
- * kernels (src/kernels/activation_grads.ts). tfjs composes each from three element-wise kernels.
+ * CourseSigmoidGrad (GRAD_SIGMOID, saved = the output y) and CourseReluGrad (GRAD_RELU, saved = the input x)
+ * kernels (src/kernels/activation-grads.ts). tfjs composes each from three element-wise kernels.
  */
 static napi_value activation_grad(napi_env env, napi_callback_info info) {
   napi_value argv[4];
@@ -607,10 +607,10 @@ static napi_value activation_grad(napi_env env, napi_callback_info info) {
     return NULL;
   const int64_t n = (int64_t)dy.length;
   if (too_short(env, &saved, n, "saved") || too_short(env, &out, n, "out")) return NULL;
-  if (kind == 0) sigmoid_grad(n, dy.data, saved.data, out.data);
-  else if (kind == 1) relu_grad(n, dy.data, saved.data, out.data);
+  if (kind == GRAD_SIGMOID) sigmoid_grad(n, dy.data, saved.data, out.data);
+  else if (kind == GRAD_RELU) relu_grad(n, dy.data, saved.data, out.data);
   else {
-    napi_throw_range_error(env, NULL, "course-blas: activationGrad's kind is 0 (sigmoid) or 1 (relu)");
+    napi_throw_range_error(env, NULL, "course-blas: activationGrad's kind is not one of codes.activationGrad");
     return NULL;
   }
   return NULL;
@@ -620,8 +620,7 @@ static napi_value activation_grad(napi_env env, napi_callback_info info) {
 
 /*
  * out = x + bias over the last axis (x holds rows of bias.length values). tfjs-backend-wasm's Add
- * broadcasts with a general index loop: 2.5 ms for a conv layer's bias on [128, 28, 28, 6]. One
- * vectorizable pass instead.
+ * broadcasts with a general index loop (docs/performance.md); one vectorizable pass instead.
  */
 static napi_value bias_add(napi_env env, napi_callback_info info) {
   napi_value argv[3];
@@ -647,7 +646,7 @@ static napi_value bias_add(napi_env env, napi_callback_info info) {
 /*
  * out[c] = the sum over the rows of x (rows of out.length values): the gradient of a bias. Rows are
  * added one after another in float32, the order of tfjs-backend-wasm's own Sum, so that the results
- * are bit-for-bit the same; that kernel first transposes the whole tensor (3.4 ms on [256, 28, 28, 6]).
+ * are bit-for-bit the same; that kernel first transposes the whole tensor.
  */
 static napi_value column_sums(napi_env env, napi_callback_info info) {
   napi_value argv[2];
@@ -671,8 +670,8 @@ static napi_value column_sums(napi_env env, napi_callback_info info) {
 /*
  * Gradient of 2-D pooling (NHWC) when the windows tile the input exactly: stride = window, no
  * padding, input = output x window. Every input element then belongs to one window, so each is
- * written once. kind 0, max: dy goes whole to the window's first maximum (strict '>': NaN never
- * wins), the other elements get 0. kind 1, average: every element gets dy / window size.
+ * written once. POOL_MAX: dy goes whole to the window's first maximum (strict '>': NaN never
+ * wins), the other elements get 0. POOL_AVERAGE: every element gets dy / window size.
  * geometry: batch, outHeight, outWidth, channels, windowHeight, windowWidth.
  */
 static napi_value pool_grad_tiled(napi_env env, napi_callback_info info) {
@@ -692,7 +691,11 @@ static napi_value pool_grad_tiled(napi_env env, napi_callback_info info) {
   const int64_t batch = g[0], oh = g[1], ow = g[2], ch = g[3], fh = g[4], fw = g[5];
   const int64_t iw = ow * fw, in_size = batch * oh * fh * iw * ch;
   if (too_short(env, &dy, batch * oh * ow * ch, "dy") || too_short(env, &dx, in_size, "dx")) return NULL;
-  if (kind == 0 && too_short(env, &x, in_size, "x")) return NULL;
+  if (kind != POOL_MAX && kind != POOL_AVERAGE) {
+    napi_throw_range_error(env, NULL, "course-blas: poolGradTiled's kind is not one of codes.pool");
+    return NULL;
+  }
+  if (kind == POOL_MAX && too_short(env, &x, in_size, "x")) return NULL;
   const float share = 1.0f / (float)(fh * fw);
   const float *dyp = dy.data;
   for (int64_t b = 0; b < batch; b++) {
@@ -701,7 +704,7 @@ static napi_value pool_grad_tiled(napi_env env, napi_callback_info info) {
       for (int64_t c = 0; c < ow; c++, dyp += ch) {
         const int64_t corner = (row0 * iw + c * fw) * ch;
         for (int64_t k = 0; k < ch; k++) {
-          if (kind == 1) {
+          if (kind == POOL_AVERAGE) {
             const float v = dyp[k] * share;
             for (int64_t i = 0; i < fh; i++)
               for (int64_t j = 0; j < fw; j++) dx.data[corner + (i * iw + j) * ch + k] = v;
@@ -760,8 +763,29 @@ static napi_value describe(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* { name: code } for one of course_blas.h's enums. */
+static napi_value code_table(napi_env env, const char *const *names, int count) {
+  napi_value table, value;
+  if (napi_create_object(env, &table) != napi_ok) return NULL;
+  for (int i = 0; i < count; i++) {
+    if (napi_create_int32(env, i, &value) != napi_ok || napi_set_named_property(env, table, names[i], value) != napi_ok) return NULL;
+  }
+  return table;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
+  napi_value codes, build_id, table;
+  CHECK_NAPI(napi_create_object(env, &codes));
+  if (!(table = code_table(env, ACTIVATION_NAMES, ACT_COUNT))) return NULL;
+  CHECK_NAPI(napi_set_named_property(env, codes, "activation", table));
+  if (!(table = code_table(env, ACTIVATION_GRAD_NAMES, GRAD_COUNT))) return NULL;
+  CHECK_NAPI(napi_set_named_property(env, codes, "activationGrad", table));
+  if (!(table = code_table(env, POOL_NAMES, POOL_COUNT))) return NULL;
+  CHECK_NAPI(napi_set_named_property(env, codes, "pool", table));
+  CHECK_NAPI(napi_create_string_utf8(env, COURSE_BLAS_BUILD_ID, NAPI_AUTO_LENGTH, &build_id));
   napi_property_descriptor properties[] = {
+      {"buildId", NULL, NULL, NULL, NULL, build_id, napi_enumerable, NULL},
+      {"codes", NULL, NULL, NULL, NULL, codes, napi_enumerable, NULL},
       {"gemm", NULL, gemm, NULL, NULL, NULL, napi_enumerable, NULL},
       {"conv2d", NULL, conv2d, NULL, NULL, NULL, napi_enumerable, NULL},
       {"conv2dBackpropInput", NULL, conv2d_backprop_input, NULL, NULL, NULL, napi_enumerable, NULL},

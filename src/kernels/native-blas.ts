@@ -5,21 +5,33 @@
  * Node-API addon that npm builds at install time against the system's
  * OpenBLAS. Where it built, the course's wasm kernels for matrix products
  * and convolutions hand their arithmetic to it: they take zero-copy
- * Float32Array views of the wasm heap (./wasm_memory) and the addon runs
+ * Float32Array views of the wasm heap (./wasm-memory) and the addon runs
  * cblas_sgemm on them directly, several times faster than the wasm
  * backend's own kernels. Where it did not build (no OpenBLAS headers, no
  * compiler, another OS), requiring it fails, and the kernels use their
- * pure-wasm paths: same results, slower.
+ * pure-wasm paths: same results, slower. A build from older sources than the
+ * checkout's is refused (native/course-blas/index.js), with the command that
+ * rebuilds it.
  *
  *   COURSE_NATIVE_BLAS=0     ignore the addon even when it is installed
  *   COURSE_BLAS_THREADS=n    OpenBLAS threads (default 1, see README "Performance")
  */
 import { createRequire } from 'node:module';
 
-/** Activation codes the addon knows (course_blas.c's ACT_*). */
-export const NATIVE_ACTIVATIONS: Record<string, number> = { linear: 0, relu: 1, relu6: 2, sigmoid: 3, elu: 4, leakyrelu: 5 };
+/** The codes the addon's functions take, as its C header (native/course-blas/src/course_blas.h) defines them. */
+export interface NativeCodes {
+  /** gemm's and conv2d's fused activation, by tfjs's name ('linear', 'relu', 'relu6', 'sigmoid', 'elu', 'leakyrelu'). */
+  activation: Record<string, number>;
+  /** activationGrad's kind. */
+  activationGrad: { sigmoid: number; relu: number };
+  /** poolGradTiled's kind. */
+  pool: { max: number; average: number };
+}
 
 export interface NativeBlas {
+  /** The package version and a digest of the sources the binary was built from (index.js refuses a stale one). */
+  buildId: string;
+  codes: NativeCodes;
   /** For each i < batch: c[i] = act(op(a[i]) op(b[i]) + bias); a[i] starts at i * aBatchStride (0 broadcasts). */
   gemm(
     a: Float32Array, b: Float32Array, c: Float32Array, batch: number, m: number, n: number, k: number,
@@ -30,31 +42,31 @@ export interface NativeBlas {
   conv2d(x: Float32Array, filter: Float32Array, out: Float32Array, geometry: Int32Array, bias: Float32Array | null, activation: number, alpha: number): void;
   conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, geometry: Int32Array): void;
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, geometry: Int32Array): void;
-  /** One Adam step (kernels/adam_update.ts); absent from builds of the addon older than the kernel. */
-  adamUpdate?(
+  /** One Adam step (kernels/adam-update.ts). */
+  adamUpdate(
     param: Float32Array, m: Float32Array, v: Float32Array, gradient: Float32Array,
     paramOut: Float32Array, mOut: Float32Array, vOut: Float32Array, beta1: number, beta2: number, stepSize: number, epsilon: number,
   ): void;
-  /** out = param − learningRate · gradient, rounded as tfjs's mul then sub (sgd_update.ts); absent from older builds. */
-  sgdUpdate?(param: Float32Array, gradient: Float32Array, out: Float32Array, learningRate: number): void;
-  /** out = dy · slope (kind 0: sigmoid, saved = y; kind 1: ReLU, saved = x) (activation_grads.ts); absent from older builds. */
-  activationGrad?(kind: number, dy: Float32Array, saved: Float32Array, out: Float32Array): void;
-  /** out = x + bias along the last axis (wasm_bias_add.ts); absent from older builds. */
-  biasAdd?(x: Float32Array, bias: Float32Array, out: Float32Array): void;
-  /** out[c] = Σ over the rows of x (rows of out.length values), a bias's gradient (wasm_bias_grad_sum.ts); absent from older builds. */
-  columnSums?(x: Float32Array, out: Float32Array): void;
+  /** out = param − learningRate · gradient, rounded as tfjs's mul then sub (sgd-update.ts). */
+  sgdUpdate(param: Float32Array, gradient: Float32Array, out: Float32Array, learningRate: number): void;
+  /** out = dy · slope (codes.activationGrad.sigmoid: saved = y; .relu: saved = x) (activation-grads.ts). */
+  activationGrad(kind: number, dy: Float32Array, saved: Float32Array, out: Float32Array): void;
+  /** out = x + bias along the last axis (wasm-bias-add.ts). */
+  biasAdd(x: Float32Array, bias: Float32Array, out: Float32Array): void;
+  /** out[c] = Σ over the rows of x (rows of out.length values), a bias's gradient (wasm-bias-grad-sum.ts). */
+  columnSums(x: Float32Array, out: Float32Array): void;
   /**
-   * Pooling gradient where the windows tile the input (pool_grad_tiled.ts): kind 0 max (x needed), 1 average.
-   * geometry: [batch, outHeight, outWidth, channels, windowHeight, windowWidth]. Absent from older builds.
+   * Pooling gradient where the windows tile the input (pool-grad-tiled.ts): kind codes.pool.max (x needed) or .average.
+   * geometry: [batch, outHeight, outWidth, channels, windowHeight, windowWidth].
    */
-  poolGradTiled?(kind: 0 | 1, x: Float32Array | null, dy: Float32Array, dx: Float32Array, geometry: number[]): void;
+  poolGradTiled(kind: number, x: Float32Array | null, dy: Float32Array, dx: Float32Array, geometry: number[]): void;
   setThreads(threads: number): void;
   describe(): { library: string; config?: string; core?: string; threads: number };
 }
 
 export const NATIVE_BLAS_ENV_VAR = 'COURSE_NATIVE_BLAS';
 export const BLAS_THREADS_ENV_VAR = 'COURSE_BLAS_THREADS';
-/** One thread: measured faster for the course's workloads when two lessons share two cores (README "Performance"). */
+/** One thread: faster for the course's workloads when two lessons share two cores (docs/performance.md). */
 const DEFAULT_THREADS = 1;
 
 export interface NativeBlasStatus {
@@ -95,6 +107,13 @@ function load(): { blas: NativeBlas | null; status: NativeBlasStatus } {
 /** The addon, or null when it is absent, failed to load, or is switched off. */
 export function nativeBlas(): NativeBlas | null {
   return enabled ? load().blas : null;
+}
+
+/** The addon, for a kernel registered only where it loaded; throws if it has been switched off since. */
+export function requireNativeBlas(kernelName: string): NativeBlas {
+  const blas = nativeBlas();
+  if (!blas) throw new Error(`${kernelName} runs on the course-blas addon, which is switched off: unregister the course's kernels and register them again.`);
+  return blas;
 }
 
 /** Whether the native path is in use, and a one-line description for the lesson header and the bench. */

@@ -1,14 +1,14 @@
 /**
- * Matrix products on the native BLAS (./native_blas) for the wasm backend's
+ * Matrix products on the native BLAS (./native-blas) for the wasm backend's
  * BatchMatMul and _FusedMatMul kernels: one cblas_sgemm per product, reading
  * the operands in place on the wasm heap (transposes are a flag, not a copy)
  * and writing straight into the output tensor, with the bias and activation
  * of _FusedMatMul applied in the same call.
  */
 import * as tf from '@tensorflow/tfjs';
-import { NATIVE_ACTIVATIONS, NativeBlas } from './native_blas';
-import { allocateF32, heapF32 } from './wasm_memory';
-import type { BackendWasm } from './wasm_memory';
+import type { NativeBlas } from './native-blas';
+import { allocateF32, heapF32 } from './wasm-memory';
+import type { BackendWasm } from './wasm-memory';
 
 export interface MatMulPlan {
   outShape: number[];
@@ -89,7 +89,7 @@ function broadcastIndex(i: number, outBatchShape: number[], operandBatchShape: n
 
 /**
  * act(op(a) op(b) + bias) into a new tensor of shape plan.outShape.
- * `activation` must be one of NATIVE_ACTIVATIONS; `bias` must pass nativeBiasFits.
+ * `activation` must be one of blas.codes.activation; `bias` must pass nativeBiasFits.
  */
 export function nativeMatMul(
   blas: NativeBlas,
@@ -111,7 +111,7 @@ export function nativeMatMul(
   const bv = heapF32(backend, b);
   const cv = heapF32(backend, out);
   const biasView = bias ? heapF32(backend, bias) : null;
-  const code = NATIVE_ACTIVATIONS[activation];
+  const code = blas.codes.activation[activation];
   const aSize = rows * inner;
   const bSize = inner * cols;
   if ((aBatch === outBatch || aBatch === 1) && (bBatch === outBatch || bBatch === 1)) {

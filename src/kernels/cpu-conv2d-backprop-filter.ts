@@ -2,10 +2,8 @@
  * Conv2DBackpropFilter for the cpu backend, replacing the shipped kernel for
  * speed. The shipped kernel reads every value through TensorBuffer.get(),
  * a function call with index arithmetic per element, in a loop order that
- * walks the whole batch once for every filter weight. On the course's LeNet
- * (batch 256) it takes ~19 s of a ~24 s training step: about 10 samples per
- * second, an MNIST epoch in nearly two hours. This version does the same
- * sums for both conv layers in ~0.4 s, instead of ~26 s.
+ * walks the whole batch once for every filter weight: most of a LeNet
+ * training step on cpu (docs/performance.md).
  *
  *   dW[fr, fc, ci, co] = sum over b, r, c of
  *       x[b, r*strideH + fr - padTop, c*strideW + fc - padLeft, ci] * dy[b, r, c, co]
@@ -20,8 +18,8 @@
  * dimRoundingMode (the op has no dilations attribute).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { CpuBackend } from './cpu_memory';
-import { gradientGeometry } from './conv_geometry';
+import type { CpuBackend } from './cpu-memory';
+import { gradientGeometry } from './conv-geometry';
 
 function conv2DBackpropFilter(args: {
   inputs: tf.Conv2DBackpropFilterInputs;

@@ -22,7 +22,7 @@
  * [Cin, kh, kw, Cout] result to the filter layout [kh, kw, Cin, Cout]. All the
  * arithmetic and data movement happen in WebAssembly; none in JS loops.
  *
- * Where the optional native BLAS is installed (./native_blas), the addon
+ * Where the optional native BLAS is installed (./native-blas), the addon
  * does it instead: im2col patches of x times dy, one cblas_sgemm per chunk
  * of output pixels, accumulated into dW; NCHW tensors are transposed to NHWC
  * first.
@@ -32,11 +32,11 @@
  * gradients of dilated convolutions before any kernel runs.)
  */
 import * as tf from '@tensorflow/tfjs';
-import { gradientGeometry } from './conv_geometry';
-import { convGeometryArray, nativeBlas } from './native_blas';
-import { allocateF32, assertFloat32, heapF32, release, relabel, zerosF32 } from './wasm_memory';
-import type { BackendWasm } from './wasm_memory';
-import { conv2dOnWasm, isShape4, sliceOnWasm, transposeOnWasm } from './wasm_ops';
+import { gradientGeometry } from './conv-geometry';
+import { convGeometryArray, nativeBlas } from './native-blas';
+import { allocateF32, assertFloat32, heapF32, release, relabel, zerosF32 } from './wasm-memory';
+import type { BackendWasm } from './wasm-memory';
+import { conv2dOnWasm, isShape4, sliceOnWasm, transposeOnWasm } from './wasm-ops';
 
 function conv2DBackpropFilter(args: {
   inputs: tf.Conv2DBackpropFilterInputs;

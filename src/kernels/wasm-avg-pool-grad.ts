@@ -1,8 +1,7 @@
 /**
  * AvgPoolGrad for the wasm backend, replacing the shipped kernel for speed.
  * The shipped one is correct but goes through a general 3-D pooling loop in
- * C++ that took 15-20 ms per LeNet pooling layer at batch 256 on the course
- * machine; this direct loop takes about a third of that.
+ * C++; this direct loop is faster (docs/performance.md).
  *
  * Average pooling's gradient spreads each dy value evenly over its window:
  * every input element in the window gets dy / (window height * width).
@@ -13,10 +12,10 @@
  * NHWC, the only layout tfjs pools in.
  */
 import * as tf from '@tensorflow/tfjs';
-import { validRange } from './conv_geometry';
-import { nativeTiledPoolGrad, tilesExactly } from './pool_grad_tiled';
-import { allocateF32, assertFloat32, heapF32 } from './wasm_memory';
-import type { BackendWasm } from './wasm_memory';
+import { validRange } from './conv-geometry';
+import { nativeTiledPoolGrad, tilesExactly } from './pool-grad-tiled';
+import { allocateF32, assertFloat32, heapF32 } from './wasm-memory';
+import type { BackendWasm } from './wasm-memory';
 
 type Shape4 = [number, number, number, number];
 

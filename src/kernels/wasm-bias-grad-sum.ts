@@ -3,16 +3,15 @@
  * reduction: over every axis but the last ([n, ..., C] → [C]), which is how
  * the gradient of a bias is computed in every layer's backward pass. The
  * shipped kernel first transposes the whole tensor so that the reduced axes
- * come last: 3.4 ms for a LeNet convolution's bias gradient on
- * [256, 28, 28, 6]. The addon sums the columns in place, adding in the same
+ * come last, a copy of the whole tensor. The addon sums the columns in place, adding in the same
  * order as the shipped kernel (row after row, in float32), so the results are
  * the same to the last bit. Every other Sum goes to the shipped kernel.
  */
 import * as tf from '@tensorflow/tfjs';
-import { nativeBlas } from './native_blas';
-import { runShippedWasmKernel } from './shipped_kernels';
-import { allocateF32, heapF32 } from './wasm_memory';
-import type { BackendWasm } from './wasm_memory';
+import { nativeBlas } from './native-blas';
+import { runShippedWasmKernel } from './shipped-kernels';
+import { allocateF32, heapF32 } from './wasm-memory';
+import type { BackendWasm } from './wasm-memory';
 
 /** Whether `axis` names every axis of a rank-`rank` tensor but the last (negative axes count from the end). */
 function isAllButLast(axis: number | number[], rank: number): boolean {
@@ -23,15 +22,15 @@ function isAllButLast(axis: number | number[], rank: number): boolean {
 function sum(args: { inputs: tf.SumInputs; backend: BackendWasm; attrs: tf.SumAttrs }): tf.TensorInfo {
   const { inputs, backend, attrs } = args;
   const x = inputs.x as tf.TensorInfo;
-  const columnSums = nativeBlas()?.columnSums;
+  const blas = nativeBlas();
   const channels = x.shape[x.shape.length - 1];
-  if (!columnSums || x.dtype !== 'float32' || !isAllButLast(attrs.axis, x.shape.length) || tf.util.sizeFromShape(x.shape) === 0) {
+  if (!blas || x.dtype !== 'float32' || !isAllButLast(attrs.axis, x.shape.length) || tf.util.sizeFromShape(x.shape) === 0) {
     return runShippedWasmKernel(backend, tf.Sum, { x }, attrs);
   }
   const outShape = attrs.keepDims ? [...x.shape.slice(0, -1).map(() => 1), channels] : [channels];
   const out = allocateF32(backend, outShape);
   // Views only after allocating: an allocation may grow (and move) the heap.
-  columnSums(heapF32(backend, x), heapF32(backend, out));
+  blas.columnSums(heapF32(backend, x), heapF32(backend, out));
   return out;
 }
 

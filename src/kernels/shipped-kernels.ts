@@ -1,10 +1,10 @@
 /**
  * The backends' own kernels that a course kernel replaced. Our kernels call
- * the shipped ones for the parts they do not do themselves (wasm_ops.ts), and
+ * the shipped ones for the parts they do not do themselves (wasm-ops.ts), and
  * fall back to them where the native BLAS path does not apply.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { BackendWasm } from './wasm_memory';
+import type { BackendWasm } from './wasm-memory';
 
 const shipped = new Map<string, tf.KernelConfig>();
 

@@ -4,10 +4,9 @@
  *
  * Slow: the shipped kernel hands a matrix product to XNNPACK (SIMD) only
  * when neither operand is transposed; with transposeA or transposeB it falls
- * back to a scalar C++ loop about 10x slower. Backpropagation through a dense
- * layer y = x W needs exactly those two products, dW = x^T dy and
- * dx = dy W^T: on the course's LeNet the fallback cost ~30 ms of each
- * training step, and more in the all-dense lessons.
+ * back to a scalar C++ loop, several times slower. Backpropagation through a
+ * dense layer y = x W needs exactly those two products, dW = x^T dy and
+ * dx = dy W^T (docs/performance.md).
  *
  * Wrong: XNNPACK packs the right operand once and the wasm backend caches
  * that packing under the tensor's id, ignoring its shape. A reshape keeps the
@@ -20,16 +19,16 @@
  * transposeA. Freeing that operand frees its packing. Batched products go to
  * the same C++ loop as before (it caches nothing).
  *
- * Where the optional native BLAS is installed (./native_blas), every product
+ * Where the optional native BLAS is installed (./native-blas), every product
  * goes to cblas_sgemm instead: transposes are flags, batches are strides,
  * nothing is copied or cached.
  */
 import * as tf from '@tensorflow/tfjs';
-import { nativeBlas } from './native_blas';
-import { nativeMatMul, planMatMul } from './native_mat_mul';
-import { assertFloat32, copyF32, release, relabel, zerosF32 } from './wasm_memory';
-import type { BackendWasm } from './wasm_memory';
-import { matMulOnWasm, transposeOnWasm } from './wasm_ops';
+import { nativeBlas } from './native-blas';
+import { nativeMatMul, planMatMul } from './native-mat-mul';
+import { assertFloat32, copyF32, release, relabel, zerosF32 } from './wasm-memory';
+import type { BackendWasm } from './wasm-memory';
+import { matMulOnWasm, transposeOnWasm } from './wasm-ops';
 
 function batchMatMul(args: { inputs: tf.BatchMatMulInputs; backend: BackendWasm; attrs: tf.BatchMatMulAttrs }): tf.TensorInfo {
   const { inputs, backend, attrs } = args;

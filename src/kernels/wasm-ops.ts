@@ -9,11 +9,11 @@
  * backend already has (Conv2D runs on XNNPACK; Transpose and Slice are C++).
  *
  * A kernel function returns a fresh tensor that the caller owns; free the
- * ones you do not return with `release` (./wasm_memory).
+ * ones you do not return with `release` (./wasm-memory).
  */
 import * as tf from '@tensorflow/tfjs';
-import { runShippedWasmKernel } from './shipped_kernels';
-import type { BackendWasm } from './wasm_memory';
+import { runShippedWasmKernel } from './shipped-kernels';
+import type { BackendWasm } from './wasm-memory';
 
 type Shape4 = [number, number, number, number];
 

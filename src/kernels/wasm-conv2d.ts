@@ -1,6 +1,6 @@
 /**
  * Conv2D and FusedConv2D (convolution + bias + activation) for the wasm
- * backend, on the native BLAS where it is installed (./native_blas): an
+ * backend, on the native BLAS where it is installed (./native-blas): an
  * im2col convolution (each output pixel's window copied into a row of a
  * patch matrix, then one cblas_sgemm with the filter as a [kh*kw*Cin, Cout]
  * matrix), with bias and activation applied while the result is in cache.
@@ -11,18 +11,18 @@
  * that is not one value per channel), the shipped XNNPACK kernels run, as
  * before. They also run for convolutions with fewer than
  * NATIVE_MIN_OUT_CHANNELS output channels: a product with so few columns
- * wastes most of sgemm's tile, and XNNPACK was measured 2x faster on the
- * course's first LeNet layer (1 -> 6 channels, 5x5), while im2col + sgemm is
- * ~1.5x faster on its second (6 -> 16) and ~2x on the bench's 16 -> 32.
+ * wastes most of sgemm's tile: XNNPACK is faster on the course's first LeNet
+ * layer (1 -> 6 channels, 5x5), im2col + sgemm on its second (6 -> 16) and
+ * on the bench's 16 -> 32 (docs/performance.md).
  */
 import * as tf from '@tensorflow/tfjs';
-import { geometryFromConvInfo } from './conv_geometry';
-import { NATIVE_ACTIVATIONS, convGeometryArray, nativeBlas } from './native_blas';
-import type { NativeBlas } from './native_blas';
-import { runShippedWasmKernel } from './shipped_kernels';
-import { allocateF32, assertFloat32, heapF32, release } from './wasm_memory';
-import type { BackendWasm } from './wasm_memory';
-import { isShape4, transposeOnWasm } from './wasm_ops';
+import { geometryFromConvInfo } from './conv-geometry';
+import { convGeometryArray, nativeBlas } from './native-blas';
+import type { NativeBlas } from './native-blas';
+import { runShippedWasmKernel } from './shipped-kernels';
+import { allocateF32, assertFloat32, heapF32, release } from './wasm-memory';
+import type { BackendWasm } from './wasm-memory';
+import { isShape4, transposeOnWasm } from './wasm-ops';
 
 /** Below this many output channels the shipped XNNPACK convolution is faster (see the header). */
 export const NATIVE_MIN_OUT_CHANNELS = 8;
@@ -73,7 +73,7 @@ function nativeConv(
     if (!g.channelsLast) temporaries.push(out);
     blas.conv2d(
       heapF32(backend, xNhwc), heapF32(backend, filter), heapF32(backend, out), convGeometryArray(g),
-      bias ? heapF32(backend, bias) : null, NATIVE_ACTIVATIONS[activation], alpha,
+      bias ? heapF32(backend, bias) : null, blas.codes.activation[activation], alpha,
     );
     return g.channelsLast ? out : transposeOnWasm(backend, out, [0, 3, 1, 2]);
   } finally {
@@ -106,7 +106,7 @@ function fusedConv2D(args: { inputs: tf.FusedConv2DInputs; backend: BackendWasm;
   const biasSize = bias ? tf.util.sizeFromShape(bias.shape) : 0;
   const biasFits = !bias || ((biasSize === 1 || biasSize === outChannels) && bias.shape[bias.shape.length - 1] === biasSize);
   if (blas && (outChannels >= NATIVE_MIN_OUT_CHANNELS || !shippedHandles(attrs)) && attrs.dataFormat === 'NHWC' && biasFits) {
-    if (activation in NATIVE_ACTIVATIONS) return nativeConv(blas, backend, x, filter, attrs, bias, activation, leakyreluAlpha);
+    if (activation in blas.codes.activation) return nativeConv(blas, backend, x, filter, attrs, bias, activation, leakyreluAlpha);
     if (activation === 'prelu' && inputs.preluActivationWeights) {
       const linear = nativeConv(blas, backend, x, filter, attrs, bias, 'linear', 0);
       try {

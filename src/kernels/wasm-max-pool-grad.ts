@@ -20,10 +20,10 @@
  * NHWC, the only layout tfjs pools in.
  */
 import * as tf from '@tensorflow/tfjs';
-import { validRange } from './conv_geometry';
-import { nativeTiledPoolGrad, tilesExactly } from './pool_grad_tiled';
-import { allocateF32, assertFloat32, heapF32 } from './wasm_memory';
-import type { BackendWasm } from './wasm_memory';
+import { validRange } from './conv-geometry';
+import { nativeTiledPoolGrad, tilesExactly } from './pool-grad-tiled';
+import { allocateF32, assertFloat32, heapF32 } from './wasm-memory';
+import type { BackendWasm } from './wasm-memory';
 
 type Shape4 = [number, number, number, number];
 

@@ -1,8 +1,7 @@
 /**
  * Conv2DBackpropInput for the wasm backend, replacing the shipped kernel for
- * speed. The shipped one is correct but a plain scalar C++ loop; on the
- * course's LeNet it was about 40% of a training step (~110 ms of ~250 ms at
- * batch 256 on the 2-core course machine). This version takes ~35 ms.
+ * speed. The shipped one is correct but a plain scalar C++ loop, a large
+ * part of a LeNet training step (docs/performance.md).
  *
  * The input gradient of a convolution is a convolution of dy with the same
  * filter turned 180 degrees and with its in/out channels swapped:
@@ -17,7 +16,7 @@
  * convolution runs on the wasm backend's own Conv2D (XNNPACK, SIMD), or its
  * depthwise convolution when x has one channel (see `convolve`).
  *
- * Where the optional native BLAS is installed (./native_blas), the addon
+ * Where the optional native BLAS is installed (./native-blas), the addon
  * does it instead: per chunk of output pixels, one cblas_sgemm of dy with
  * the filter gives each pixel's window gradient, which is added back onto
  * the input positions the window covered (col2im).
@@ -27,11 +26,11 @@
  * dilations attribute (tfjs refuses gradients of dilated convolutions).
  */
 import * as tf from '@tensorflow/tfjs';
-import { ConvGeometry, gradientGeometry } from './conv_geometry';
-import { convGeometryArray, nativeBlas } from './native_blas';
-import { allocateF32, assertFloat32, heapF32, release, relabel, zerosF32 } from './wasm_memory';
-import type { BackendWasm } from './wasm_memory';
-import { conv2dOnWasm, depthwiseConv2dOnWasm, isShape4, sumLastAxisOnWasm, transposeOnWasm } from './wasm_ops';
+import { ConvGeometry, gradientGeometry } from './conv-geometry';
+import { convGeometryArray, nativeBlas } from './native-blas';
+import { allocateF32, assertFloat32, heapF32, release, relabel, zerosF32 } from './wasm-memory';
+import type { BackendWasm } from './wasm-memory';
+import { conv2dOnWasm, depthwiseConv2dOnWasm, isShape4, sumLastAxisOnWasm, transposeOnWasm } from './wasm-ops';
 
 function conv2DBackpropInput(args: {
   inputs: tf.Conv2DBackpropInputInputs;

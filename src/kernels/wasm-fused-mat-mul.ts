@@ -2,12 +2,12 @@
  * _FusedMatMul for the wasm backend: act(op(a) op(b) + bias), the kernel
  * behind every dense layer (tf.layers.dense calls tf.fused.matMul).
  *
- * The shipped kernel has BatchMatMul's two faults (see wasm_batch_mat_mul.ts):
+ * The shipped kernel has BatchMatMul's two faults (see wasm-batch-mat-mul.ts):
  * it caches XNNPACK's packing of b (and of the bias) under the tensor's id,
  * ignoring its shape, so a reshape of a tensor it multiplied before gets the
  * old packing; and it runs a scalar loop whenever an operand is transposed.
  *
- * With the native BLAS (./native_blas) the product, bias and activation run
+ * With the native BLAS (./native-blas) the product, bias and activation run
  * in one cblas_sgemm call plus an in-place pass (prelu, which the addon
  * does not know, goes to the wasm backend's Prelu afterwards). Without it,
  * or for a bias that broadcasts in a way the addon does not do, the shipped
@@ -16,12 +16,12 @@
  * that its cache never serves a packing made for other data.
  */
 import * as tf from '@tensorflow/tfjs';
-import { NATIVE_ACTIVATIONS, nativeBlas } from './native_blas';
-import { MatMulPlan, nativeBiasFits, nativeMatMul, planMatMul } from './native_mat_mul';
-import { runShippedWasmKernel } from './shipped_kernels';
-import { allocateF32, assertFloat32, copyF32, heapF32, release, relabel, zerosF32 } from './wasm_memory';
-import type { BackendWasm } from './wasm_memory';
-import { transposeOnWasm } from './wasm_ops';
+import { nativeBlas } from './native-blas';
+import { MatMulPlan, nativeBiasFits, nativeMatMul, planMatMul } from './native-mat-mul';
+import { runShippedWasmKernel } from './shipped-kernels';
+import { allocateF32, assertFloat32, copyF32, heapF32, release, relabel, zerosF32 } from './wasm-memory';
+import type { BackendWasm } from './wasm-memory';
+import { transposeOnWasm } from './wasm-ops';
 
 function fusedMatMul(args: { inputs: tf._FusedMatMulInputs; backend: BackendWasm; attrs: tf._FusedMatMulAttrs }): tf.TensorInfo {
   const { inputs, backend, attrs } = args;
@@ -36,7 +36,7 @@ function fusedMatMul(args: { inputs: tf._FusedMatMulInputs; backend: BackendWasm
 
   const blas = nativeBlas();
   const biasFits = !bias || nativeBiasFits(bias, plan.rows, plan.cols);
-  if (blas && biasFits && (activation in NATIVE_ACTIVATIONS || activation === 'prelu')) {
+  if (blas && biasFits && (activation in blas.codes.activation || activation === 'prelu')) {
     if (activation !== 'prelu') return nativeMatMul(blas, backend, a, b, transposeA, transposeB, plan, bias, activation, leakyreluAlpha);
     const linear = nativeMatMul(blas, backend, a, b, transposeA, transposeB, plan, bias);
     try {

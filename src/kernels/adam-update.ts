@@ -14,17 +14,16 @@
  *
  * The caller folds Adam's bias corrections into stepSize and ε̂ (see
  * training/adam.ts). On wasm the loop is the native addon's (C, vectorized;
- * lesson 4's one-sample Adam steps became 1.75-2.1× faster than with the
- * composed update); the kernel is registered there only where the addon
- * loaded, because this JavaScript loop is slower than the wasm backend's own
+ * docs/performance.md); the kernel is registered there only where the addon
+ * loaded, because a JavaScript loop is slower than the wasm backend's own
  * SIMD element-wise kernels. On cpu the JavaScript loop runs (in float64, stored as float32).
  * Backends without the kernel compose the same update from tfjs ops.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { CpuBackend } from './cpu_memory';
-import { nativeBlas } from './native_blas';
-import { allocateF32, assertFloat32, heapF32 } from './wasm_memory';
-import type { BackendWasm } from './wasm_memory';
+import type { CpuBackend } from './cpu-memory';
+import { requireNativeBlas } from './native-blas';
+import { allocateF32, assertFloat32, heapF32 } from './wasm-memory';
+import type { BackendWasm } from './wasm-memory';
 
 export const ADAM_UPDATE = 'CourseAdamUpdate';
 
@@ -85,13 +84,8 @@ function wasmAdamUpdate(args: { inputs: AdamUpdateInputs; backend: BackendWasm; 
   const view = (info: tf.TensorInfo) => heapF32(backend, info);
   const from = { param: view(inputs.param), m: view(inputs.m), v: view(inputs.v), gradient: view(inputs.gradient) };
   const to = { param: view(outputs[0]), m: view(outputs[1]), v: view(outputs[2]) };
-  const blas = nativeBlas();
-  if (blas?.adamUpdate) {
-    const { beta1, beta2, stepSize, epsilon } = attrs;
-    blas.adamUpdate(from.param, from.m, from.v, from.gradient, to.param, to.m, to.v, beta1, beta2, stepSize, epsilon);
-  } else {
-    adamUpdateLoop(from, to, attrs);
-  }
+  const { beta1, beta2, stepSize, epsilon } = attrs;
+  requireNativeBlas(ADAM_UPDATE).adamUpdate(from.param, from.m, from.v, from.gradient, to.param, to.m, to.v, beta1, beta2, stepSize, epsilon);
   return outputs;
 }
 

@@ -5,15 +5,15 @@
  * Written with tfjs ops the step is two passes over the weights, g·η into a
  * fresh tensor and then θ minus it. With one training sample per step
  * (lessons 3 and 4) those two passes over the 784×200 first-layer weights
- * were a third of the step. The native addon makes one pass, rounding after
+ * are much of the step (docs/performance.md). The native addon makes one pass, rounding after
  * the product and after the difference as the two ops do, so the weights
  * come out the same to the last bit. Registered on wasm where the addon
  * loaded; elsewhere training/sgd.ts leaves the step to tf.train.sgd's own ops.
  */
 import * as tf from '@tensorflow/tfjs';
-import { nativeBlas } from './native_blas';
-import { allocateF32, assertFloat32, heapF32 } from './wasm_memory';
-import type { BackendWasm } from './wasm_memory';
+import { requireNativeBlas } from './native-blas';
+import { allocateF32, assertFloat32, heapF32 } from './wasm-memory';
+import type { BackendWasm } from './wasm-memory';
 
 export const SGD_UPDATE = 'CourseSgdUpdate';
 
@@ -35,14 +35,7 @@ function wasmSgdUpdate(args: { inputs: SgdUpdateInputs; backend: BackendWasm; at
   const out = allocateF32(backend, param.shape);
   // Views only after allocating: an allocation may grow (and move) the heap.
   const [p, g, o] = [heapF32(backend, param), heapF32(backend, gradient), heapF32(backend, out)];
-  const sgdUpdate = nativeBlas()?.sgdUpdate;
-  if (sgdUpdate) {
-    sgdUpdate(p, g, o, attrs.learningRate);
-  } else {
-    // An addon built before this kernel: the same float32 roundings in JavaScript.
-    const eta = Math.fround(attrs.learningRate);
-    for (let i = 0; i < p.length; i++) o[i] = p[i] - Math.fround(eta * g[i]);
-  }
+  requireNativeBlas(SGD_UPDATE).sgdUpdate(p, g, o, attrs.learningRate);
   return out;
 }
 

@@ -3,10 +3,9 @@
  *
  * Every minibatch of lessons 5-8 is gathered from the whole training set:
  * 256 rows of 784 pixels out of 60,000. The shipped kernel computes the
- * source of every element separately and took ~15 ms for that batch on the
- * course machine (~25 ms with the images shaped [n, 28, 28, 1]), about a
- * tenth of a LeNet training step. A gathered row is contiguous in both
- * tensors, so we copy whole rows instead: ~0.1 ms.
+ * source of every element separately, a noticeable part of a LeNet training
+ * step (docs/performance.md). A gathered row is contiguous in both tensors,
+ * so we copy whole rows instead.
  *
  * tf.gather(x, indices, axis, batchDims) views x as
  * [batch, outer, dim, slice], where dim is the gathered axis, and the output
@@ -15,7 +14,7 @@
  *   out[b, o, i, :] = x[b, o, indices[b, i], :]
  */
 import * as tf from '@tensorflow/tfjs';
-import type { BackendWasm } from './wasm_memory';
+import type { BackendWasm } from './wasm-memory';
 
 /** Below this many elements per slice a plain loop beats creating a subarray per slice. */
 const SHORT_SLICE = 32;

@@ -3,15 +3,15 @@
  * shape: a bias, one value per channel, added to every row of a tensor
  * ([n, ..., C] + [C], in either order). Every layer adds its bias this way
  * when its activation is applied separately, as in training. The shipped
- * kernel broadcasts with a general index loop: 2.5 ms for a convolution's
- * bias on [128, 28, 28, 6]; the addon makes one pass. Every other Add goes to
+ * kernel broadcasts with a general index loop; the addon makes one pass
+ * (docs/performance.md). Every other Add goes to
  * the shipped kernel, whose same-shape path is already fast.
  */
 import * as tf from '@tensorflow/tfjs';
-import { nativeBlas } from './native_blas';
-import { runShippedWasmKernel } from './shipped_kernels';
-import { allocateF32, heapF32 } from './wasm_memory';
-import type { BackendWasm } from './wasm_memory';
+import { nativeBlas } from './native-blas';
+import { runShippedWasmKernel } from './shipped-kernels';
+import { allocateF32, heapF32 } from './wasm-memory';
+import type { BackendWasm } from './wasm-memory';
 
 /** Whether `bias` is one value per channel of `x` (its last axis), both float32. */
 function isBiasOf(x: tf.TensorInfo, bias: tf.TensorInfo): boolean {
@@ -25,14 +25,14 @@ function isBiasOf(x: tf.TensorInfo, bias: tf.TensorInfo): boolean {
 function add(args: { inputs: tf.BinaryInputs; backend: BackendWasm }): tf.TensorInfo {
   const { inputs, backend } = args;
   const [a, b] = [inputs.a as tf.TensorInfo, inputs.b as tf.TensorInfo];
-  const biasAdd = nativeBlas()?.biasAdd;
+  const blas = nativeBlas();
   const [x, bias] = isBiasOf(a, b) ? [a, b] : isBiasOf(b, a) ? [b, a] : [undefined, undefined];
-  if (!biasAdd || !x || !bias) {
+  if (!blas || !x || !bias) {
     return runShippedWasmKernel(backend, tf.Add, { a, b }, {});
   }
   const out = allocateF32(backend, x.shape);
   // Views only after allocating: an allocation may grow (and move) the heap.
-  biasAdd(heapF32(backend, x), heapF32(backend, bias), heapF32(backend, out));
+  blas.biasAdd(heapF32(backend, x), heapF32(backend, bias), heapF32(backend, out));
   return out;
 }
 
