@@ -12,19 +12,7 @@ import { createMlpParams, disposeMlpParams, paramList, SIGMOID_MLP } from '../..
 import { sampleGradients } from '../../src/models/mlp-backprop';
 import { adam } from '../../src/training/adam';
 import { sgd } from '../../src/training/sgd';
-
-export interface WorkloadResult {
-  workload: string;
-  unit: string;
-  /** samples/s for training workloads, GFLOP/s for the operator workloads */
-  throughput: number;
-  samples: number;
-  seconds: number;
-  /** Processor time over the same span: cpuSeconds / seconds is the number of cores kept busy. */
-  cpuSeconds: number;
-  tensorsBefore: number;
-  tensorsAfter: number;
-}
+import type { WorkloadResult } from './report';
 
 export interface Workload {
   name: string;
