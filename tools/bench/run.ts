@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { BACKEND_CHOICES, BackendChoice, selectBackend } from '../../src/backend';
 import { NATIVE_BLAS_ENV_VAR } from '../../src/kernels/native_blas';
 import { datasetFiles } from '../../src/data/mnist';
+import { firstLine } from '../../src/errors';
 import { REPO_ROOT } from '../jupyter.mjs';
 import { benchSection, type BackendReport, type BenchReport, type WorkloadResult } from './report';
 import { BENCH_JSON, currentCommit, writePerformanceDoc } from './write-doc';
@@ -36,7 +37,7 @@ async function benchOneBackend(choice: BackendChoice): Promise<void> {
     if (info.nativeBlas) report.nativeBlas = info.nativeBlas.description;
   } catch (error) {
     // The backend's own reason ("… is not installed"), without the sentence around it.
-    const message = (error as Error).message.split('\n')[0];
+    const message = firstLine(error);
     report = { backend: `tfjs-${choice}`, available: false, reason: /\(\S+: (.+)\)\.$/.exec(message)?.[1] ?? message, results: [] };
   }
   process.stdout.write(`${JSON.stringify(report)}\n`);

@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { firstLine } from '../../src/errors';
 import { REPO_ROOT } from '../jupyter.mjs';
 import { benchSection, type BenchReport, withBenchSection } from './report';
 
@@ -34,7 +35,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   try {
     run = JSON.parse(readFileSync(BENCH_JSON, 'utf8')) as BenchReport;
   } catch (error) {
-    console.error(`Cannot read ${relative(REPO_ROOT, BENCH_JSON)} (${(error as Error).message.split('\n')[0]}).\n  Fix: run \`npm run bench\`, which measures and writes it.`);
+    console.error(`Cannot read ${relative(REPO_ROOT, BENCH_JSON)} (${firstLine(error)}).\n  Fix: run \`npm run bench\`, which measures and writes it.`);
     process.exit(1);
   }
   console.log(`Written: ${writePerformanceDoc(run)}, from ${relative(REPO_ROOT, BENCH_JSON)}`);
