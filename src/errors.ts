@@ -17,3 +17,8 @@ export class DataFileError extends CourseError {
     this.name = 'DataFileError';
   }
 }
+
+/** The first line of an error's message (or of the thrown value), for a one-line reason. */
+export function firstLine(error: unknown): string {
+  return String(error instanceof Error ? error.message : error).split('\n')[0];
+}

@@ -8,11 +8,9 @@
 import { BackendInfo, describeBackend, selectBackend } from './backend';
 import { CourseError } from './errors';
 import { displayBundle } from './notebook/display';
+import { LESSON_INFO_MIME, METRIC_MIME } from './notebook/mime-types';
 import { createRng, Rng } from './random';
 import { formatNumber } from './training/progress';
-
-export const METRIC_MIME = 'application/vnd.course.metric+json';
-export const LESSON_INFO_MIME = 'application/vnd.course.lesson+json';
 
 export interface Lesson {
   backend: BackendInfo;

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../src/backend';
-import { mapGrid, channelOf, pictureGrid } from '../src/feature-maps';
+import { mapGrid, channelOf, pictureGrid } from '../src/plots/feature-maps';
 import { buildLeNet, convOutputSize, convParameterCount, layerOutputShapes, LENET_PARAMETERS } from '../src/models/lenet';
 import { createRng } from '../src/random';
 import { evaluateClassifier, trainClassifierEpoch } from '../src/training/classifier-epoch';

@@ -1,6 +1,6 @@
 // Small helpers of lessons 2-4: rolling mean, digit grids, tables.
 import { describe, expect, it } from 'vitest';
-import { digitGrid, digitRows } from '../src/digit-plots';
+import { digitGrid, digitRows } from '../src/plots/digit-plots';
 import { tableBundle } from '../src/notebook/table';
 import { rollingMean } from '../src/training/rolling-mean';
 

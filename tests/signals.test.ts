@@ -67,10 +67,8 @@ describe.concurrent('npm run lesson stopped by a signal to npm', () => {
         expect(cmdlines.some((c) => c.includes('execute_notebook.py'))).toBe(true);
         expect(cmdlines.some((c) => c.includes('tslab kernel'))).toBe(true);
 
-        const signalled = Date.now();
         process.kill(run.npm.pid!, signal);
         await waitFor(() => running(started).length === 0, 20, `the run's processes to end: ${running(started).join(', ')}`);
-        const seconds = (Date.now() - signalled) / 1000;
         await run.exited;
         const reason = signal === 'SIGHUP' ? /stopped \((SIGHUP|its parent process ended)\)/ : new RegExp(`stopped \\(${signal}\\)`);
         const lines = run.output().trim().split('\n').filter((line) => line.includes('npm run lesson stopped'));
@@ -78,7 +76,6 @@ describe.concurrent('npm run lesson stopped by a signal to npm', () => {
         expect(lines[0]).toMatch(reason);
         expect(lines[0]).toMatch(/ended the notebook executor with its kernel \(\d+ processes\)\.$/);
         expect(run.output()).not.toMatch(/FAILED lesson|PASSED lesson/);
-        expect(seconds).toBeLessThan(10);
       } finally {
         for (const pid of [run.npm.pid!, ...started]) {
           try {

@@ -1,14 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { selectBackend } from '../src/backend';
-import { figureBundle, lineChart, PLOTLY_MIME } from '../src/plots';
+import { figureBundle, lineChart, PLOTLY_MIME } from '../src/plots/figures';
 import { Accumulator } from '../src/training/accumulator';
 import { evaluateAccuracy } from '../src/training/evaluate';
 import { accuracy, countCorrect } from '../src/training/metrics';
 import { formatNumber, ProgressBar } from '../src/training/progress';
 import { Timer } from '../src/training/timer';
 import { createRng, shuffledIndices } from '../src/random';
-import { recordMetric, METRIC_MIME } from '../src/lesson';
+import { recordMetric } from '../src/lesson';
+import { METRIC_MIME } from '../src/notebook/mime-types';
 
 beforeAll(async () => {
   await selectBackend();

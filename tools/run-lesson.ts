@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../src/atomic-write';
-import { LESSON_INFO_MIME, METRIC_MIME } from '../src/lesson';
+import { LESSON_INFO_MIME, METRIC_MIME } from '../src/notebook/mime-types';
 import { BUILD_DIR_ENV } from '../src/paths';
 import { executeNotebook, ExecutorEvent, SetupError, withoutStack } from './executor';
 import { REPO_ROOT } from './jupyter.mjs';

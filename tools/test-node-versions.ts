@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { executeNotebook } from './executor';
 import { REPO_ROOT } from './jupyter.mjs';
-import { add, countsText, elapsed, NOTEBOOK_TEST_FILES, NO_TESTS, RESULTS_DIR, runPass, runStep, runVitest, type Counts } from './test-runs';
+import { add, countsText, elapsed, unitTierEnv, NO_TESTS, RESULTS_DIR, runPass, runStep, runVitest, type Counts } from './test-runs';
 
 const VERSIONS = ['22', '24'];
 const DIR = join(REPO_ROOT, 'build', 'node-versions');
@@ -58,9 +58,9 @@ async function main(): Promise<Counts> {
     const PATH = [bin, process.env.PATH].join(delimiter);
     const env = { ...process.env, PATH };
     console.log(`\n=== Node ${version} ===`);
-    const unit = await runVitest(`the unit and kernel tests on Node ${major}`, join(RESULTS_DIR, `node-${major}.json`), NOTEBOOK_TEST_FILES.flatMap((glob) => ['--exclude', glob]), {
+    const unit = await runVitest(`the unit and kernel tests on Node ${major}`, join(RESULTS_DIR, `node-${major}.json`), [], {
       node,
-      env,
+      env: unitTierEnv(env),
     });
     const kernel = await kernelNodeVersion(PATH);
     const lesson = await runStep(`lesson 1 on Node ${major}`, node, ['--import', 'tsx', 'tools/lesson.ts', '1'], { env });

@@ -8,14 +8,14 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { REPO_ROOT } from './jupyter.mjs';
 import { stopOnSignals, stopRequested, trackChild } from './stop-on-signals';
+import { TEST_TIER_ENV } from './test-tiers.mjs';
 
 export const RESULTS_DIR = join(REPO_ROOT, 'build', 'test-results');
 
-/**
- * The test files that run notebooks through Jupyter kernels, longest first (vitest.config.ts starts them
- * first). The CI passes on other machines run the rest: the unit tests of src/, the kernels and the tools.
- */
-export const NOTEBOOK_TEST_FILES = ['tests/lessons.test.ts', 'tests/homework*.test.ts', 'tests/runner.test.ts', 'tests/signals.test.ts', 'tests/setup.test.ts'];
+/** `env` for a vitest run of the unit tier (tools/test-tiers.mjs): every file but those that run notebooks. */
+export function unitTierEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { ...env, [TEST_TIER_ENV]: 'unit' };
+}
 
 export interface Counts {
   passed: number;

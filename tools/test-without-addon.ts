@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { REPO_ROOT } from './jupyter.mjs';
 import { onPath } from './system-parts.mjs';
-import { add, type Counts, countsText, elapsed, NOTEBOOK_TEST_FILES, RESULTS_DIR, runPass, runStep, runVitest } from './test-runs';
+import { add, type Counts, countsText, elapsed, unitTierEnv, RESULTS_DIR, runPass, runStep, runVitest } from './test-runs';
 
 /** One copy per checkout, replaced by each run. */
 const COPY = join(tmpdir(), `course-without-addon-${createHash('sha256').update(REPO_ROOT).digest('hex').slice(0, 8)}`);
@@ -97,9 +97,9 @@ async function main(): Promise<Counts> {
     ["npm names no install script that package.json's allowScripts does not cover", uncoveredScripts(npm.stderr).every((name) => name === 'course-blas')],
   ];
 
-  const unit = await runVitest('the unit and kernel tests', join(RESULTS_DIR, 'without-addon.json'), NOTEBOOK_TEST_FILES.flatMap((glob) => ['--exclude', glob]), {
+  const unit = await runVitest('the unit and kernel tests', join(RESULTS_DIR, 'without-addon.json'), [], {
     cwd: COPY,
-    env,
+    env: unitTierEnv(env),
   });
   const lesson = await runStep(`lesson ${LESSON}`, process.execPath, ['--import', 'tsx', 'tools/lesson.ts', LESSON], { cwd: COPY, env });
   const header = lessonHeader();

@@ -12,8 +12,9 @@ export function* indexBatches(count: number, batchSize: number, rng?: Rng): Gene
 }
 
 /**
- * Yields [x, y] batches gathered from whole-dataset tensors. The caller owns
- * (and must dispose) each batch; `tf.tidy` around the step does that.
+ * Yields [x, y] batches gathered from whole-dataset tensors, in order without `rng`. The caller owns
+ * (and must dispose) each batch. Gathered even in order, not sliced: the wasm backend's slice copies
+ * the whole source tensor out of wasm memory first.
  */
 export function* tensorBatches<X extends tf.Tensor, Y extends tf.Tensor>(
   x: X, y: Y, batchSize: number, rng?: Rng,

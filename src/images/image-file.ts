@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import sharp from 'sharp';
-import { DataFileError } from '../errors';
+import { DataFileError, firstLine } from '../errors';
 
 export type ImageFormat = 'png' | 'jpeg';
 
@@ -55,7 +55,6 @@ export async function readGrayImage(file: string): Promise<GrayImage> {
     for (let i = 0; i < pixels.length; i++) pixels[i] = data[i * info.channels];
     return { width: info.width, height: info.height, pixels };
   } catch (error) {
-    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new DataFileError(file, `looks like a ${format.toUpperCase()} but cannot be decoded (${reason}); it may be truncated.`);
+    throw new DataFileError(file, `looks like a ${format.toUpperCase()} but cannot be decoded (${firstLine(error)}); it may be truncated.`);
   }
 }

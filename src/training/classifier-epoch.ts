@@ -56,25 +56,17 @@ export function trainClassifierEpoch(model: tf.LayersModel, optimizer: tf.Optimi
   return { loss: lossSum / seen, accuracy: correct / seen };
 }
 
-/** Mean cross-entropy and accuracy of `model` on a whole set, a batch at a time to bound memory. */
+/** Mean cross-entropy and accuracy of `model` on a whole set, in order, a batch at a time to bound memory. */
 export function evaluateClassifier(model: tf.LayersModel, x: tf.Tensor, labels: tf.Tensor1D, batchSize = 1000): EpochStats {
-  const n = x.shape[0];
   let lossSum = 0, correct = 0;
-  for (let start = 0; start < n; start += batchSize) {
-    const size = Math.min(batchSize, n - start);
+  for (const [xb, yb] of tensorBatches(x, labels, batchSize)) {
     tf.tidy(() => {
-      const rows = tf.range(start, start + size, 1, 'int32');
-      const yb = tf.gather(labels, rows) as tf.Tensor1D;
       // predict would otherwise cut the batch into pieces of 32, its default batchSize.
-      const logits = model.predict(tf.gather(x, rows), { batchSize: size }) as tf.Tensor2D;
-      lossSum += softmaxCrossEntropy(logits, yb).dataSync()[0] * size;
+      const logits = model.predict(xb, { batchSize: xb.shape[0] }) as tf.Tensor2D;
+      lossSum += softmaxCrossEntropy(logits, yb).dataSync()[0] * xb.shape[0];
       correct += logits.argMax(1).equal(yb).sum().dataSync()[0];
     });
+    tf.dispose([xb, yb]);
   }
-  return { loss: lossSum / n, accuracy: correct / n };
-}
-
-/** The model's trainable variables, to tell the optimizer exactly what to update. */
-export function trainableVariables(model: tf.LayersModel): tf.Variable[] {
-  return model.trainableWeights.map((w) => w.read() as tf.Variable);
+  return { loss: lossSum / x.shape[0], accuracy: correct / x.shape[0] };
 }

@@ -3,7 +3,7 @@
  * split (train, validation, test). Built from log records, so the same figure
  * can be redrawn live during training or later from the log file alone.
  */
-import { Figure, Trace } from '../plots';
+import { Figure, Trace } from '../plots/figures';
 
 export interface EpochRecord {
   epoch: number;

@@ -1,5 +1,6 @@
 /** Evaluating a model on a whole dataset, a batch at a time to bound memory. */
 import * as tf from '@tensorflow/tfjs';
+import { tensorBatches } from '../data/batches';
 import { Accumulator } from './accumulator';
 import { countCorrect } from './metrics';
 
@@ -11,19 +12,13 @@ export function asPredictor(model: tf.LayersModel | Predictor): Predictor {
   return typeof model === 'function' ? model : (x) => model.predict(x, { batchSize: x.shape[0] }) as tf.Tensor;
 }
 
-/** Accuracy of `model` on (x, labels), computed in batches of `batchSize`. */
+/** Accuracy of `model` on (x, labels), computed in order in batches of `batchSize`. */
 export function evaluateAccuracy(model: tf.LayersModel | Predictor, x: tf.Tensor, labels: tf.Tensor, batchSize = 1000): number {
   const predict = asPredictor(model);
   const totals = new Accumulator(2); // correct, seen
-  const n = x.shape[0];
-  for (let start = 0; start < n; start += batchSize) {
-    const size = Math.min(batchSize, n - start);
-    const correct = tf.tidy(() => {
-      // gather, not slice: the wasm backend's slice copies the whole source tensor out of wasm memory first.
-      const rows = tf.range(start, start + size, 1, 'int32');
-      return countCorrect(predict(tf.gather(x, rows)), tf.gather(labels, rows));
-    });
-    totals.add(correct, size);
+  for (const [xb, yb] of tensorBatches(x, labels, batchSize)) {
+    totals.add(tf.tidy(() => countCorrect(predict(xb), yb)), xb.shape[0]);
+    tf.dispose([xb, yb]);
   }
   return totals.ratio(0, 1);
 }

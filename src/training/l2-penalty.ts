@@ -14,8 +14,3 @@ export function l2Penalty(weights: readonly tf.Tensor[], lambda: number): tf.Sca
     return tf.addN(squares).mul(lambda / 2) as tf.Scalar;
   });
 }
-
-/** The current values of a LayersModel's trainable weights, for `l2Penalty`. */
-export function trainableTensors(model: tf.LayersModel): tf.Tensor[] {
-  return model.trainableWeights.map((w) => w.read());
-}

@@ -16,14 +16,14 @@ console.log(\`kernel: \${process.argv[1]}\`);`,
   },
   {
     outputs: 2, // two figures from one cell: both wait for the same load of plotly.js
-    source: `import { showPlot, lineChart, livePlot } from './src/plots';
+    source: `import { showPlot, lineChart, livePlot } from './src/plots/figures';
 showPlot(lineChart({ title: 'first figure', x: [1, 2, 3], series: { loss: [3, 2, 1] } }));
 showPlot(lineChart({ title: 'second figure, same cell', x: [1, 2, 3], series: { accuracy: [0.5, 0.7, 0.9] }, logY: true }));`,
   },
   {
     outputs: 1,
     source: `import { loadDataset, PIXELS } from './src/data/mnist';
-import { digitGrid } from './src/digit-plots';
+import { digitGrid } from './src/plots/digit-plots';
 const mnist = loadDataset('mnist');
 showPlot(digitGrid({ images: mnist.test.images.subarray(0, 6 * PIXELS), titles: Array.from(mnist.test.labels.subarray(0, 6), (label) => \`label \${label}\`), columns: 6 }));`,
   },

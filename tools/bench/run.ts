@@ -1,6 +1,6 @@
 // `npm run bench`: the fixed workloads on every TensorFlow.js backend that loads (each in its own
 // process, so that peak memory is its own), and in PyTorch where Debian's python3-torch is installed,
-// all in one run. Prints a table and writes build/bench.json.
+// all in one run. Prints a table, writes build/bench.json and puts the table in docs/performance.md.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -10,18 +10,11 @@ import * as tf from '@tensorflow/tfjs';
 import { BACKEND_CHOICES, BackendChoice, selectBackend } from '../../src/backend';
 import { NATIVE_BLAS_ENV_VAR } from '../../src/kernels/native-blas';
 import { datasetFiles } from '../../src/data/mnist';
+import { firstLine } from '../../src/errors';
 import { REPO_ROOT } from '../jupyter.mjs';
-import { WORKLOADS, WorkloadResult } from './workloads';
-
-interface BackendReport {
-  backend: string;
-  available: boolean;
-  reason?: string;
-  peakRssMiB?: number;
-  /** On wasm: whether the course's kernels used the native BLAS addon (src/kernels/native-blas.ts). */
-  nativeBlas?: string;
-  results: WorkloadResult[];
-}
+import { benchSection, type BackendReport, type BenchReport, type WorkloadResult } from './report';
+import { BENCH_JSON, currentCommit, writePerformanceDoc } from './write-doc';
+import { WORKLOADS } from './workloads';
 
 // `npm run bench -- grading`: the grader's throughput instead (./grading.ts).
 if (process.argv[2] === 'grading') process.exit(await (await import('./grading')).runGradingBench(process.argv.slice(3)));
@@ -47,7 +40,7 @@ async function benchOneBackend(choice: BackendChoice): Promise<void> {
     if (info.nativeBlas) report.nativeBlas = info.nativeBlas.description;
   } catch (error) {
     // The backend's own reason ("… is not installed"), without the sentence around it.
-    const message = (error as Error).message.split('\n')[0];
+    const message = firstLine(error);
     report = { backend: `tfjs-${choice}`, available: false, reason: /\(\S+: (.+)\)\.$/.exec(message)?.[1] ?? message, results: [] };
   }
   process.stdout.write(`${JSON.stringify(report)}\n`);
@@ -79,33 +72,6 @@ function torchReport(): BackendReport {
     : { backend: 'pytorch', available: false, reason: 'the PyTorch run failed (see above)', results: [] };
 }
 
-function table(reports: BackendReport[]): string {
-  const torch = reports.find((r) => r.backend.startsWith('pytorch') && r.available);
-  // "cores busy" is processor time over wall time: both sides are meant to run on one core.
-  const rows: string[][] = [['backend', 'workload', 'throughput', 'vs PyTorch', 'cores busy', 'tensors before→after', 'peak RSS']];
-  for (const report of reports) {
-    if (!report.available) {
-      rows.push([report.backend, `not available: ${report.reason}`, '', '', '', '', '']);
-      continue;
-    }
-    for (const r of report.results) {
-      // "name [variant]" is compared with PyTorch's "name".
-      const reference = torch?.results.find((t) => t.workload === r.workload.replace(/ \[.*\]$/, ''));
-      rows.push([
-        report.backend, r.workload, `${r.throughput.toFixed(r.throughput < 10 ? 2 : 0)} ${r.unit}`,
-        reference && report !== torch ? `${(r.throughput / reference.throughput).toFixed(2)}×` : '',
-        r.cpuSeconds === undefined ? '' : (r.cpuSeconds / r.seconds).toFixed(1),
-        r.tensorsBefore === undefined ? '' : `${r.tensorsBefore}→${r.tensorsAfter}`,
-        report.peakRssMiB ? `${report.peakRssMiB.toFixed(0)} MiB` : '',
-      ]);
-    }
-  }
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  const lines = rows.map((r) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`);
-  lines.splice(1, 0, `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`); // a Markdown table, ready for the README
-  return lines.join('\n');
-}
-
 async function main(): Promise<void> {
   if (values.backend) return benchOneBackend(values.backend as BackendChoice);
   const reports: BackendReport[] = [];
@@ -127,12 +93,11 @@ async function main(): Promise<void> {
   console.error('bench: pytorch…');
   reports.push(torchReport());
   const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, tfjs: tf.version.tfjs };
+  const run: BenchReport = { date: new Date().toISOString(), commit: currentCommit(), machine, maxSeconds, reports };
   mkdirSync(join(REPO_ROOT, 'build'), { recursive: true });
-  writeFileSync(join(REPO_ROOT, 'build', 'bench.json'), `${JSON.stringify({ date: new Date().toISOString(), machine, maxSeconds, reports }, null, 2)}\n`);
-  console.log(`Machine: ${machine.cpus} × ${machine.cpu}, ${machine.memoryGiB} GiB, Node ${machine.node}, TensorFlow.js ${machine.tfjs}; each workload capped at ${maxSeconds} s\n`);
-  for (const report of reports) if (report.nativeBlas) console.log(`${report.backend}: ${report.nativeBlas}`);
-  console.log(table(reports));
-  console.log('\nWritten: build/bench.json');
+  writeFileSync(BENCH_JSON, `${JSON.stringify(run, null, 2)}\n`);
+  console.log(benchSection(run));
+  console.log(`\nWritten: build/bench.json and ${writePerformanceDoc(run)}'s tables`);
 }
 
 main().catch((error: unknown) => {

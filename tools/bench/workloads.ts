@@ -4,6 +4,7 @@
  * samples per second. tools/bench/torch_workloads.py runs the same in PyTorch.
  */
 import * as tf from '@tensorflow/tfjs';
+import { tensorBatches } from '../../src/data/batches';
 import { imagesToTensor, labelsToTensor, loadDataset, takeImages } from '../../src/data/mnist';
 import { createRng } from '../../src/random';
 import { buildLeNet } from '../../src/models/lenet';
@@ -11,19 +12,7 @@ import { createMlpParams, disposeMlpParams, paramList, SIGMOID_MLP } from '../..
 import { sampleGradients } from '../../src/models/mlp-backprop';
 import { adam } from '../../src/training/adam';
 import { sgd } from '../../src/training/sgd';
-
-export interface WorkloadResult {
-  workload: string;
-  unit: string;
-  /** samples/s for training workloads, GFLOP/s for the operator workloads */
-  throughput: number;
-  samples: number;
-  seconds: number;
-  /** Processor time over the same span: cpuSeconds / seconds is the number of cores kept busy. */
-  cpuSeconds: number;
-  tensorsBefore: number;
-  tensorsAfter: number;
-}
+import type { WorkloadResult } from './report';
 
 export interface Workload {
   name: string;
@@ -55,24 +44,21 @@ function mnistTrain(count: number, shape: number[]): { x: tf.Tensor; y: tf.Tenso
 /** Trains `model` with `optimizer` over batches of (x, y) until the data or the time runs out. */
 async function trainLoop(name: string, model: tf.LayersModel, optimizer: tf.Optimizer, loss: (y: tf.Tensor, p: tf.Tensor) => tf.Scalar,
   x: tf.Tensor, y: tf.Tensor, batchSize: number, maxSeconds: number): Promise<WorkloadResult> {
-  const step = (start: number) => {
-    const size = Math.min(batchSize, x.shape[0] - start);
+  const step = ([xb, yb]: [tf.Tensor, tf.Tensor]) => {
+    // apply, as the lessons train: predict() would cut the batch into pieces of 32 and concatenate them.
     tf.tidy(() => {
-      const rows = tf.range(start, start + size, 1, 'int32'); // gather: wasm's slice copies the whole source
-      const xb = tf.gather(x, rows);
-      const yb = tf.gather(y, rows);
-      // apply, as the lessons train: predict() would cut the batch into pieces of 32 and concatenate them.
       optimizer.minimize(() => loss(yb, model.apply(xb) as tf.Tensor));
     });
-    return size;
+    tf.dispose([xb, yb]);
+    return xb.shape[0];
   };
-  step(0); // warm-up: kernels compiled, optimizer slots created
+  step(tensorBatches(x, y, batchSize).next().value!); // warm-up: kernels compiled, optimizer slots created
   await tf.nextFrame();
   const tensorsBefore = tf.memory().numTensors;
   const clock = stopwatch();
   let samples = 0;
-  for (let start = 0; start < x.shape[0]; start += batchSize) {
-    samples += step(start);
+  for (const batch of tensorBatches(x, y, batchSize)) {
+    samples += step(batch);
     if (clock.seconds() > maxSeconds) break;
   }
   await (model.getWeights()[0].data()); // wait for queued work

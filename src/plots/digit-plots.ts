@@ -3,7 +3,7 @@
  * Lesson 2 introduces it; later lessons use it to show what a network saw.
  */
 import { mapGrid } from './feature-maps';
-import { Figure } from './plots';
+import { Figure } from './figures';
 
 export const DIGIT_SIZE = 28;
 

@@ -4,7 +4,7 @@
  * get its own colour range or share one; digitGrid (digit-plots.ts) is the
  * special case of 28×28 bytes on a fixed 0–255 grey scale.
  */
-import { Figure, Layout, Trace } from './plots';
+import { Figure, Layout, Trace } from './figures';
 
 export interface MapGridOptions {
   /** maps[i] is a 2-D array of rows; row 0 is drawn at the top. */

@@ -9,7 +9,8 @@
  *   text/plain                      a one-line summary for terminals.
  */
 import { randomBytes } from 'node:crypto';
-import { displayBundle, escapeHtml, liveDisplay, MimeBundle } from './notebook/display';
+import { displayBundle, escapeHtml, liveDisplay, MimeBundle } from '../notebook/display';
+import { PLOTLY_MIME } from '../notebook/mime-types';
 
 /** A plotly trace; the fields the course uses are typed, the rest pass through. */
 export interface Trace {
@@ -37,7 +38,7 @@ export interface Figure {
   layout?: Layout;
 }
 
-export const PLOTLY_MIME = 'application/vnd.plotly.v1+json';
+export { PLOTLY_MIME };
 
 /** The classic notebook serves the files under its root (the repository, for `npm start`) at <base URL>files/. */
 const PLOTLY_SCRIPT_FROM_SERVER_ROOT = 'files/node_modules/plotly.js-dist-min/plotly.min.js';
