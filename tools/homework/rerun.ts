@@ -4,7 +4,7 @@
  * them, stored with each grade in grades.json; a changed check, limit or submission regrades.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, constants, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../jupyter.mjs';
 import { readNotebook, type LessonFile } from '../notebooks';
@@ -21,7 +21,12 @@ function graderCode(): string {
   if (graderHash) return graderHash;
   const hash = createHash('sha256');
   const files = [
-    ...GRADER_FOLDERS.flatMap((folder) => readdirSync(join(REPO_ROOT, folder)).sort().map((name) => join(folder, name))),
+    ...GRADER_FOLDERS.flatMap((folder) =>
+      readdirSync(join(REPO_ROOT, folder), { recursive: true, encoding: 'utf8' })
+        .sort()
+        .map((name) => join(folder, name))
+        .filter((file) => statSync(join(REPO_ROOT, file)).isFile()),
+    ),
     ...GRADER_FILES,
   ];
   for (const file of files) hash.update(file).update('\0').update(readFileSync(join(REPO_ROOT, file))).update('\0');
