@@ -67,6 +67,11 @@ export function describeFailure(error: unknown): string {
   return message.split('\n')[0].slice(0, 300);
 }
 
+/** Why a judge failed an answer: its check's reason, or (only for an answer of a shape the check does not expect) what broke. */
+export function judgeFailure(error: unknown): string {
+  return error instanceof CheckFailed ? describeFailure(error) : `the answer from your notebook is not what the check expects (${describeFailure(error)})`;
+}
+
 /**
  * Fails unless `actual` and `expected` agree element by element within
  * `tolerance` (absolute plus relative to the expected value), naming the

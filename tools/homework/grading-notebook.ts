@@ -31,8 +31,9 @@ export function gradingCells(teacher: Notebook, submission: Notebook, wholeNoteb
     .map((cell, index) => ({ cell, index }))
     .filter(({ cell }) => cell.cell_type === 'code')
     .map(({ cell, index }, i) => ({ cell, index, codeCell: i + 1 }));
-  // Checks and probes come from the teacher's lesson, below; any in the submission (a teacher's own notebook) are left out.
-  let fromStudent = studentCode.filter(({ cell }) => !hasTag(cell, TAG.check));
+  // Checks and probes come from the teacher's lesson, below; any in the submission (a teacher's own notebook) are left out,
+  // and so are the self-checks, which only tell the student what the judge decides anyway.
+  let fromStudent = studentCode.filter(({ cell }) => !hasTag(cell, TAG.check) && !hasTag(cell, TAG.selfCheck));
   if (!wholeNotebook) {
     for (const cell of teacher.cells.filter((c) => c.cell_type === 'code' && hasTag(c, TAG.setup))) {
       cells.push(cell);

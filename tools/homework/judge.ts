@@ -16,7 +16,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
-import { CheckFailed, describeFailure } from '../../src/homework/checks';
+import { judgeFailure } from '../../src/homework/checks';
 import { registeredChecks, throughJson } from '../../src/homework/grading';
 
 const send = (event: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(event)}\n`);
@@ -59,8 +59,7 @@ async function main(): Promise<void> {
       send({ event: 'verdict', id, passed: true });
     } catch (error) {
       // Only a tampered answer reaches the judge in a shape its check does not expect.
-      const reason = error instanceof CheckFailed ? describeFailure(error) : `the answer from your notebook is not what the check expects (${describeFailure(error)})`;
-      send({ event: 'verdict', id, passed: false, reason });
+      send({ event: 'verdict', id, passed: false, reason: judgeFailure(error) });
     }
   }
   send({ event: 'done' });

@@ -17,12 +17,15 @@
  *              saying which. Only the judge runs it; students never see it.
  *   probe      (with "check") the check's probe, `await probe(id, (inputs) => answer)`:
  *              the grader runs it in the student's sandbox after their cells.
+ *   self-check the exercise's public checks, `await selfCheck(exercise, () => studentCode, [...])`
+ *              (src/homework/self-check.ts) on visible examples, judged by the same code as the
+ *              hidden checks. Students get it; the grader leaves it out.
  */
 import type { Notebook } from '../notebooks';
 
 export type Cell = Notebook['cells'][number];
 
-export const TAG = { setup: 'setup', exercises: 'exercises', solution: 'solution', check: 'check', probe: 'probe' } as const;
+export const TAG = { setup: 'setup', exercises: 'exercises', solution: 'solution', check: 'check', probe: 'probe', selfCheck: 'self-check' } as const;
 
 export interface CheckMeta {
   /** The exercise's name in reports, e.g. "Exercise 6: Huber loss". */
