@@ -114,6 +114,8 @@ export function forcedBackend(env: NodeJS.ProcessEnv = process.env): BackendChoi
 }
 
 let current: BackendInfo | undefined;
+/** Whether `current` was forced: then it says nothing of the faster backends, and a free choice redoes it. */
+let currentForced = false;
 
 /**
  * Activates the fastest backend that loads (or the forced one) and registers the
@@ -121,7 +123,8 @@ let current: BackendInfo | undefined;
  */
 export async function selectBackend(options: { force?: BackendChoice } = {}): Promise<BackendInfo> {
   const force = options.force ?? forcedBackend();
-  if (current && (!force || force === current.choice) && tf.getBackend() === current.tfName) return current;
+  const sameRequest = force ? force === current?.choice : !currentForced;
+  if (current && sameRequest && tf.getBackend() === current.tfName) return current;
 
   const candidates = force ? [force] : [...BACKEND_CHOICES];
   const skipped: BackendInfo['skipped'] = [];
@@ -133,6 +136,7 @@ export async function selectBackend(options: { force?: BackendChoice } = {}): Pr
     }
     const addedKernels = registerCourseKernels(outcome.tfName);
     current = { choice, tfName: outcome.tfName, skipped, addedKernels };
+    currentForced = force !== undefined;
     // The addon serves only the course's kernels: with them off, it has nothing to say.
     if (outcome.tfName === 'wasm' && !courseKernelsOff()) current.nativeBlas = nativeBlasStatus();
     return current;

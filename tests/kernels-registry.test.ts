@@ -114,9 +114,11 @@ describe('registerCourseKernels and the tfjs version', () => {
   });
 
   it('on another version keeps tfjs’s own kernels and says so once, in one line', () => {
+    // A version no other test registers on: the warning is once per process and version.
+    const UPGRADE = '4.99.1';
     unregisterCourseKernels('wasm');
     const lines: string[] = [];
-    const registered = registerCourseKernels('wasm', { installedVersion: '4.99.0', warn: (line) => lines.push(line) });
+    const registered = registerCourseKernels('wasm', { installedVersion: UPGRADE, warn: (line) => lines.push(line) });
     const skipped = replacements('wasm');
     expect(skipped.length).toBeGreaterThan(5);
     for (const name of skipped) {
@@ -127,13 +129,13 @@ describe('registerCourseKernels and the tfjs version', () => {
     expect(registered).toContain('Conv2DBackpropFilter');
     expect(lines).toHaveLength(1);
     expect(lines[0]).not.toContain('\n');
-    expect(lines[0]).toContain('4.99.0');
+    expect(lines[0]).toContain(UPGRADE);
     expect(lines[0]).toContain(VERIFIED_TFJS_VERSION);
     for (const name of skipped.filter((n) => !n.startsWith('Course'))) expect(lines[0]).toContain(name);
     expect(lines[0]).toContain('tests/kernels-upstream.test.ts');
     // Once: registering again on that version warns no more.
     unregisterCourseKernels('wasm');
-    registerCourseKernels('wasm', { installedVersion: '4.99.0', warn: (line) => lines.push(line) });
+    registerCourseKernels('wasm', { installedVersion: UPGRADE, warn: (line) => lines.push(line) });
     expect(lines).toHaveLength(1);
   });
 
