@@ -31,7 +31,7 @@ describe('digitGrid', () => {
 describe('tableBundle', () => {
   it('renders HTML and aligned text, escaping cells', () => {
     const bundle = tableBundle(['format', 'seconds'], [['<csv>', 1.23456], ['npy', 2]]);
-    expect(bundle['text/html']).toContain('&#60;csv&#62;');
+    expect(bundle['text/html']).toContain('&lt;csv&gt;');
     expect(bundle['text/plain'].split('\n')).toEqual(['format  seconds', '------  -------', '<csv>     1.235', 'npy           2']);
   });
 });

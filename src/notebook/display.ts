@@ -68,7 +68,4 @@ export function liveDisplay(): LiveDisplay {
   };
 }
 
-/** Escapes text for inclusion in HTML outputs. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
+export { escapeHtml } from './escape-html';

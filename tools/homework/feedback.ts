@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../src/atomic-write';
+import { escapeHtml } from '../../src/notebook/escape-html';
 import type { SubmissionGrade } from './grade';
 import { gradebookStudents, NO_SUBMISSION } from './gradebook';
 import { oneLine, total } from './report';
@@ -48,10 +49,6 @@ export function feedbackMarkdown(student: string, grades: SubmissionGrade[]): st
     if (s.notes.length) out.push('', ...s.notes.map((n) => `- Note: ${oneLine(n)}`));
   }
   return `${out.join('\n')}\n`;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 export function feedbackHtml(student: string, grades: SubmissionGrade[]): string {

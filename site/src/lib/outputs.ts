@@ -8,10 +8,12 @@ import katex from 'katex';
 import { joinText, type Output, type Threshold } from './course';
 import { displayFigure, type PlotlyFigure } from './figures';
 import { renderMarkdown, type MarkdownContext } from './markdown';
-import { ansiToHtml, escapeHtml, finalState } from './terminal';
+import { escapeHtml } from '../../../src/notebook/escape-html';
+import { ansiToHtml, finalState } from './terminal';
 
-export const PLOTLY_MIME = 'application/vnd.plotly.v1+json';
-export const METRIC_MIME = 'application/vnd.course.metric+json';
+import { METRIC_MIME, PLOTLY_MIME } from '../../../src/notebook/mime-types';
+
+export { METRIC_MIME, PLOTLY_MIME };
 
 export interface OutputContext {
   markdown: MarkdownContext;

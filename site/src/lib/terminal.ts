@@ -4,6 +4,8 @@
  * logs) become spans with classes rather than escape garbage.
  */
 
+import { escapeHtml } from '../../../src/notebook/escape-html';
+
 /** One visible character and the escape sequences written just before it. */
 interface Glyph {
   escapes: string;
@@ -49,10 +51,6 @@ export function finalState(text: string): string {
   if (line.length || pending) flush();
   else if (text.endsWith('\n')) lines.push('');
   return lines.join('\n');
-}
-
-export function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
 const COLOURS = ['black', 'red', 'green', 'yellow', 'blue', 'magenta', 'cyan', 'white'];
