@@ -128,13 +128,14 @@ function livingProcessesOf(uid: number): number {
 }
 
 /**
- * Takes "others" (every user but the owner and its group) off the checkout's files except what the
- * student's kernel runs (the sandbox's student view: package.json, src, node_modules, the kernel spec,
- * the executor), and off `private` (the grades folder, the submissions). Modes only: the owner's
- * access, and git, see no change. Returns what it changed.
+ * Takes "others" (every user but the owner and its group) off the checkout's files except the
+ * sandbox's views (the student's: package.json, src, node_modules, the kernel spec, the executor; the
+ * judge's: the grader's code, tools/homework), and off `private` (the grades folder, the submissions).
+ * Modes only: the owner's access, and git, see no change. Returns what it changed.
  */
 export function hideTeacherFiles(privatePaths: string[]): string[] {
-  const visible = coursePaths('student');
+  // The judge's view too: the sandbox, on a later run, shows its sandboxes what "others" may read.
+  const visible = [...coursePaths('student'), ...coursePaths('judge')];
   const changed: string[] = [];
   const hide = (path: string) => {
     const stat = lstatSync(path, { throwIfNoEntry: false });
