@@ -9,6 +9,7 @@ import { basename, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT } from '../jupyter.mjs';
 import { requireJupyter, SetupError } from '../executor';
+import { listLessons } from '../notebooks';
 import { buildHomework, HOMEWORK_DIR } from './build';
 import { formatBytes } from './event-stream';
 import { gradeSubmission } from './grade';
@@ -20,6 +21,7 @@ import { earlierGrades, gradingKey, type KeyedGrade } from './rerun';
 import { oneLine, reportPaths, total } from './report';
 import { sandboxProblem, type SandboxLimits } from './sandbox';
 import { stopEverything } from './stoppable';
+import { canDropToStudentUser, prepareStudentView, studentUserProblem } from './student-user';
 import { findSubmissions, UsageError, type Submission } from './submissions';
 import { removeTestLabelDecoys } from './test-label-decoys';
 
@@ -107,7 +109,8 @@ async function grade(paths: string[], values: Record<string, string | boolean | 
     if (problem) {
       throw new SetupError(
         `Grading runs each submission in a sandbox, and there is none here: ${problem.problem}.\n  Fix: ${problem.fix}.\n` +
-          '  Or pass --no-sandbox to grade without one: submissions then run with your rights and no limits (only on a throwaway account).',
+          '  Or pass --no-sandbox to grade without one: as root, each submission then runs as a user id of its own; otherwise it runs with your rights ' +
+          '(it can read your files, the lessons\' solutions and checks among them, and forge its own grade: only on a throwaway account).',
       );
     }
   }
@@ -119,6 +122,12 @@ async function grade(paths: string[], values: Record<string, string | boolean | 
   const submissions = checkSubmissions(found, { roster, named });
   const outDir = resolve(String(values.out ?? GRADES_DIR));
   mkdirSync(outDir, { recursive: true });
+  // As root without the sandbox, each submission runs as a user id of its own (./student-user.ts).
+  const studentUser = !sandboxed && canDropToStudentUser();
+  if (studentUser) {
+    const problem = studentUserProblem() ?? prepareStudentView([outDir, ...named], listLessons().map((l) => l.path)).problem;
+    if (problem) throw new SetupError(`Grading as root without the sandbox runs each submission as a user id of its own, and cannot here: ${problem}.`);
+  }
   const jobs = Math.floor(positiveNumber('jobs', values.jobs as string | undefined) ?? availableParallelism());
   const timeLimitSeconds = positiveNumber('time-limit', values['time-limit'] as string | undefined) ?? DEFAULT_TIME_LIMIT_SECONDS;
   const cellTimeoutSeconds = positiveNumber('cell-timeout', values['cell-timeout'] as string | undefined);
@@ -128,13 +137,15 @@ async function grade(paths: string[], values: Record<string, string | boolean | 
     cpuSeconds: positiveNumber('cpu-time', values['cpu-time'] as string | undefined) ?? DEFAULT_LIMITS.cpuSeconds,
   };
   const wholeNotebook = Boolean(values['whole-notebook']);
-  const settings = { sandboxed, limits: sandboxed ? limits : null, timeLimitSeconds, cellTimeoutSeconds, wholeNotebook };
+  const settings = { sandboxed, studentUser, limits: sandboxed || studentUser ? limits : null, timeLimitSeconds, cellTimeoutSeconds, wholeNotebook };
 
   console.log(
     `Grading ${submissions.length} notebook(s), ${jobs} at a time, at most ${timeLimitSeconds} s each, ` +
       (sandboxed
         ? `each in a sandbox with ${formatBytes(limits.memoryBytes)} of memory, ${limits.processes} processes and ${limits.cpuSeconds} s of CPU time.`
-        : 'WITHOUT a sandbox (--no-sandbox): submissions run with your rights and no limits.'),
+        : studentUser
+          ? `WITHOUT the sandbox (--no-sandbox), each as a user id of its own with ${formatBytes(limits.memoryBytes)} of memory a process, ${limits.processes} processes and ${limits.cpuSeconds} s of CPU time a process; the course's other files, the submissions and ${outDir} are closed to others (chmod go-rwx).`
+          : 'WITHOUT a sandbox (--no-sandbox): submissions run with your rights and no limits, and can read the lessons\' solutions and checks and forge their own grades.'),
   );
 
   const earlier = earlierGrades(reportPaths(outDir).json);
@@ -178,6 +189,7 @@ async function grade(paths: string[], values: Record<string, string | boolean | 
         cellTimeoutSeconds,
         wholeNotebook,
         sandbox: sandboxed ? { slot, limits } : undefined,
+        studentUser: studentUser ? limits : undefined,
         followLinks: named.has(file),
         problem,
         notGraded: submission.notGraded ? { why: submission.notGraded, lesson: submission.lesson } : undefined,

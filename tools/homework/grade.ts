@@ -37,6 +37,8 @@ export interface GradeOptions {
   workDir: string;
   /** The sandbox's slot and limits; undefined grades without a sandbox (--no-sandbox). */
   sandbox?: { slot: number; limits: SandboxLimits };
+  /** Without a sandbox, as root: the limits of the user id of its own the notebook runs as. */
+  studentUser?: SandboxLimits;
   /** Without a sandbox: the kernel and the executor's environment (tests use kernels of their own). */
   kernelName?: string;
   env?: NodeJS.ProcessEnv;
@@ -234,6 +236,7 @@ async function runWithReplays(
       cellTimeoutSeconds: Math.min(cellTimeout, remaining),
       deadlineSeconds: remaining,
       sandbox: options.sandbox,
+      studentUser: options.studentUser,
       kernelName: options.kernelName,
       env: options.env,
     });

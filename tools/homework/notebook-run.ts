@@ -1,6 +1,6 @@
 /**
  * One run of a grading notebook: tools/execute_notebook.py and the tslab kernel, in the student's
- * sandbox (or, with --no-sandbox, as plain processes), watched from outside.
+ * sandbox (or, with --no-sandbox, as plain processes: as root, of a user id of their own), watched from outside.
  *
  * Everything that comes out of the sandbox is the student's to forge: a process in there can write
  * into the executor's output. So the events only say what the submission did and what it answered;
@@ -9,7 +9,7 @@
  * clock, the whole run has a deadline, and the control group's counters say which limit was hit.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ANSWER_MIME, GRADING_INPUTS_ENV } from '../../src/homework/grading';
 import type { ExecutorEvent } from '../executor';
@@ -18,6 +18,7 @@ import type { CgroupUsage } from './cgroup';
 import { formatBytes, readEvents } from './event-stream';
 import { courseSettings, sandboxPython, startSandbox, type Sandbox, type SandboxLimits } from './sandbox';
 import { track } from './stoppable';
+import { asStudent, studentFolder } from './student-user';
 
 /** How long past its own limit a cell may run before this side stops the run (the executor should have). */
 const CELL_GRACE_SECONDS = 30;
@@ -38,6 +39,8 @@ export interface RunRequest {
   deadlineSeconds: number;
   /** The sandbox's slot and limits; undefined runs the notebook without a sandbox (--no-sandbox). */
   sandbox?: { slot: number; limits: SandboxLimits };
+  /** Without a sandbox, as root: the limits of the user id of its own the notebook then runs as (./student-user.ts). */
+  studentUser?: SandboxLimits;
   /** Without a sandbox: the kernel and the executor's environment (tests use kernels of their own). */
   kernelName?: string;
   env?: NodeJS.ProcessEnv;
@@ -193,20 +196,70 @@ function launch(request: RunRequest): Launched {
     });
     return { child: sandbox.child, usage: () => sandbox.usage(), kill: () => void sandbox.stop(), finish: () => sandbox.stop() };
   }
+  if (request.studentUser) return launchAsStudent(request, request.studentUser);
   // Without a sandbox the kernel runs next to the grading notebook, which imports ./src and the packages from there.
   const folder = dirname(request.notebookPath);
   for (const name of ['src', 'node_modules']) {
     rmSync(join(folder, name), { force: true });
     symlinkSync(join(REPO_ROOT, name), join(folder, name));
   }
-  const python = sandboxPython();
-  const args = [join(REPO_ROOT, 'tools', 'execute_notebook.py'), request.notebookPath, '-', `--kernel=${request.kernelName ?? KERNEL_NAME}`, `--timeout=${Math.max(1, Math.round(request.cellTimeoutSeconds))}`, '--keep-going'];
-  const child = spawn(python, args, {
+  const child = spawn(sandboxPython(), executorArgs(request, request.notebookPath), {
     cwd: dirname(request.notebookPath),
     env: { ...jupyterEnv(request.env), [GRADING_INPUTS_ENV]: join(request.inputsDir, INPUTS_FILE) },
     stdio: ['pipe', 'pipe', 'pipe'],
     detached: true,
   });
+  return watchPlainRun(child);
+}
+
+function executorArgs(request: RunRequest, notebook: string): string[] {
+  return [join(REPO_ROOT, 'tools', 'execute_notebook.py'), notebook, '-', `--kernel=${request.kernelName ?? KERNEL_NAME}`, `--timeout=${Math.max(1, Math.round(request.cellTimeoutSeconds))}`, '--keep-going'];
+}
+
+/**
+ * As root without a sandbox: the executor and the kernel run as a user id of their own, in a folder
+ * of that user's with a copy of the notebook; the inputs are copied in once the judge has drawn them.
+ */
+function launchAsStudent(request: RunRequest, limits: SandboxLimits): Launched {
+  const student = studentFolder();
+  const notebook = student.give(request.notebookPath);
+  const inputsFile = join(request.inputsDir, INPUTS_FILE);
+  const inputsInside = join(student.dir, INPUTS_FILE);
+  const copyInputs = setInterval(() => {
+    if (!existsSync(inputsFile)) return;
+    clearInterval(copyInputs);
+    student.give(inputsFile);
+  }, 100);
+  const env = {
+    ...sandboxEnv(inputsInside),
+    HOME: student.home,
+    TMPDIR: student.tmp,
+    JUPYTER_PATH: jupyterEnv(request.env).JUPYTER_PATH,
+    JUPYTER_RUNTIME_DIR: join(student.home, 'jupyter-runtime'),
+    JUPYTER_CONFIG_DIR: join(student.home, 'jupyter-config'),
+    JUPYTER_DATA_DIR: join(student.home, 'jupyter-data'),
+  };
+  const [command, ...args] = asStudent(student.uid, limits, [sandboxPython(), ...executorArgs(request, notebook)]);
+  const child = spawn(command, args, { cwd: student.dir, env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  const launched = watchPlainRun(child);
+  const remove = async () => {
+    clearInterval(copyInputs);
+    student.remove();
+  };
+  // Stopped by a signal or at the end of the run, the user id's processes and folder go.
+  const untrack = track(remove);
+  return {
+    ...launched,
+    async finish() {
+      await launched.finish();
+      await remove();
+      untrack();
+    },
+  };
+}
+
+/** Stops a run of plain processes: the executor's process group and the kernel (which has a session of its own). */
+function watchPlainRun(child: ChildProcessWithoutNullStreams): Launched {
   let kernel: number | undefined;
   const kill = () => {
     for (const pid of [kernel, child.pid, child.pid ? -child.pid : undefined]) {

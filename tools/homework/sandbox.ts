@@ -194,7 +194,7 @@ function kernelFiles(): string[] {
  * The course's read-only view. A package linked from elsewhere in the checkout (the BLAS addon in
  * native/) is shown too, or it would not load.
  */
-function coursePaths(role: SandboxRole): string[] {
+export function coursePaths(role: SandboxRole): string[] {
   const paths = COURSE_PARTS[role].map((part) => join(REPO_ROOT, part)).filter((path) => existsSync(path));
   // And whatever of the checkout the kernel's command line names (a preload in tools/, say).
   if (role === 'student') for (const path of kernelFiles()) if (!paths.some((p) => path === p || path.startsWith(`${p}/`))) paths.push(path);

@@ -3,9 +3,9 @@
  * grade`, a process of its own) on <root>/submission, then <root>/results/results.json from its grades.
  *
  * The grader's sandbox needs root to make namespaces and control groups; Gradescope runs this as root
- * in a Docker container of its own, where that is usually refused. Then each notebook is graded
- * without the sandbox, with the grader's time limits and the container's own CPU and memory limits
- * (docs/teachers.md says what a submission can reach then). AUTOGRADER_SANDBOX=off forces that here.
+ * in a Docker container of its own, where namespaces are usually refused. Then each notebook is graded
+ * without the sandbox, as a user id of its own with prlimit's limits (../student-user.ts; docs/teachers.md
+ * says what a submission can reach then). AUTOGRADER_SANDBOX=off forces that here.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -16,6 +16,7 @@ import { writeFileAtomic } from '../../../src/atomic-write';
 import { REPO_ROOT } from '../../jupyter.mjs';
 import type { SubmissionGrade } from '../grade';
 import { sandboxProblem } from '../sandbox';
+import { canDropToStudentUser } from '../student-user';
 import { gradescopeResults, resultsProblems } from './results';
 import type { GradescopeSettings } from './settings';
 
@@ -28,7 +29,7 @@ mkdirSync(join(root, 'results'), { recursive: true });
 const started = performance.now();
 const problem = process.env.AUTOGRADER_SANDBOX === 'off' ? { problem: 'AUTOGRADER_SANDBOX=off' } : sandboxProblem();
 const preface: string[] = [];
-console.log(problem ? `Grading without the course's sandbox (${problem.problem}): the container is the sandbox.` : "Grading in the course's sandbox.");
+console.log(problem ? `Grading without the course's sandbox (${problem.problem}): ${canDropToStudentUser() ? 'each notebook runs as a user id of its own' : "each notebook runs with the grader's own rights"}.` : "Grading in the course's sandbox.");
 
 const out = mkdtempSync(join(tmpdir(), 'gradescope-grades-'));
 const submission = join(root, 'submission');
