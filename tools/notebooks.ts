@@ -22,7 +22,7 @@ export interface LessonMeta {
   title: string;
   cell_timeout_seconds?: number;
   /**
-   * About how long the whole lesson runs on the 2-core reference machine (README "Lessons"), two
+   * About how long the whole lesson runs on the 2-core reference machine (docs/results.md), two
    * lessons at a time. The runner tells the student; npm test starts the longest lessons first.
    */
   expected_seconds?: number;

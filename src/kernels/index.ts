@@ -61,7 +61,7 @@ export const COURSE_KERNELS: CourseKernel[] = [
   { config: wasmFusedMatMulConfig, reason: 'wrong', upstream: { problem: "BatchMatMul's reshape and transpose problems, and rejects a bias that is not rank 1", link: XNNPACK_TRANSPOSES, verifiedOn: V } },
   { config: wasmGatherV2Config, reason: 'slow', upstream: { problem: 'computes the source of every element separately where whole rows could be copied', verifiedOn: V } },
   { config: wasmIdentityConfig, reason: 'slow', upstream: { problem: 'copies the tensor where sharing its data does', verifiedOn: V } },
-  { config: wasmConv2DConfig, reason: 'slow', nativeOnly: true, upstream: { problem: 'XNNPACK is slower than im2col and OpenBLAS for convolutions of 6 or more output channels', verifiedOn: V } },
+  { config: wasmConv2DConfig, reason: 'slow', nativeOnly: true, upstream: { problem: 'XNNPACK is slower than im2col and OpenBLAS for convolutions of 8 or more output channels', verifiedOn: V } },
   { config: wasmFusedConv2DConfig, reason: 'slow', nativeOnly: true, upstream: { problem: 'as Conv2D', verifiedOn: V } },
   { config: wasmBiasAddConfig, reason: 'slow', nativeOnly: true, upstream: { problem: 'adds a bias to every row with a general broadcasting loop', verifiedOn: V } },
   { config: wasmBiasGradSumConfig, reason: 'slow', nativeOnly: true, upstream: { problem: "transposes the whole tensor before summing a bias's gradient", verifiedOn: V } },

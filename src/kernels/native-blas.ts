@@ -6,15 +6,14 @@
  * OpenBLAS. Where it built, the course's wasm kernels for matrix products
  * and convolutions hand their arithmetic to it: they take zero-copy
  * Float32Array views of the wasm heap (./wasm-memory) and the addon runs
- * cblas_sgemm on them directly, several times faster than the wasm
- * backend's own kernels. Where it did not build (no OpenBLAS headers, no
+ * cblas_sgemm on them directly (docs/performance.md compares the two). Where it did not build (no OpenBLAS headers, no
  * compiler, another OS), requiring it fails, and the kernels use their
  * pure-wasm paths: same results, slower. A build from older sources than the
  * checkout's is refused (native/course-blas/index.js), with the command that
  * rebuilds it.
  *
  *   COURSE_NATIVE_BLAS=0     ignore the addon even when it is installed
- *   COURSE_BLAS_THREADS=n    OpenBLAS threads (default 1, see README "Performance")
+ *   COURSE_BLAS_THREADS=n    OpenBLAS threads (default 1, see docs/performance.md)
  */
 import { createRequire } from 'node:module';
 

@@ -17,7 +17,7 @@
  * operand every time: the transpose of b when transposeB (a C++ Transpose,
  * cheap next to the product), else a copy; and a transposed copy of a when
  * transposeA. Freeing that operand frees its packing. Batched products go to
- * the same C++ loop as before (it caches nothing).
+ * the shipped C++ loop (it caches nothing).
  *
  * Where the optional native BLAS is installed (./native-blas), every product
  * goes to cblas_sgemm instead: transposes are flags, batches are strides,

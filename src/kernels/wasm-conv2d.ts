@@ -8,8 +8,7 @@
  * Conv layers call Conv2D while training (tfjs fuses only outside
  * gradients) and FusedConv2D when predicting. Without the addon, and for
  * what the addon does not cover (channels-first FusedConv2D, prelu, a bias
- * that is not one value per channel), the shipped XNNPACK kernels run, as
- * before. They also run for convolutions with fewer than
+ * that is not one value per channel), the shipped XNNPACK kernels run. They also run for convolutions with fewer than
  * NATIVE_MIN_OUT_CHANNELS output channels: a product with so few columns
  * wastes most of sgemm's tile: XNNPACK is faster on the course's first LeNet
  * layer (1 -> 6 channels, 5x5), im2col + sgemm on its second (6 -> 16) and

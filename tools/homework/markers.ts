@@ -17,7 +17,7 @@
  *              saying which. Only the judge runs it; students never see it.
  *   probe      (with "check") the check's probe, `await probe(id, (inputs) => answer)`:
  *              the grader runs it in the student's sandbox after their cells.
- *   self-check the exercise's public checks, `await selfCheck(exercise, () => studentCode, [...])`
+ *   self-check the exercise's public checks, `await selfCheck('Exercise 6', 'huberLoss', [...])`
  *              (src/homework/self-check.ts) on visible examples, judged by the same code as the
  *              hidden checks. Students get it; the grader leaves it out.
  */
